@@ -1,0 +1,80 @@
+"""Input and parameter checks shared by every public function.
+
+Rules (the course's contract): float16/32/64 arrays keep their dtype; bools, ints,
+lists, tuples and Python scalars become float64; 0-d in gives 0-d out; complex,
+strings, objects, ``None`` and ragged lists raise ``TypeError`` naming the function;
+bad parameter values raise ``ValueError``.  Inputs are never modified.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+_FLOAT_KINDS = "f"
+_CAST_KINDS = "biu"
+
+
+def as_float_array(x, fname: str) -> tuple[np.ndarray, np.dtype]:
+    """Return ``(x as a float64 array, dtype the result must have)``.
+
+    The float64 array may be ``x`` itself (kernels never write into it).
+    """
+    if x is None:
+        raise TypeError(f"{fname}(): expected a real number or array, got None")
+    if isinstance(x, (str, bytes)):
+        raise TypeError(f"{fname}(): expected a real number or array, got {type(x).__name__} {x!r:.40}")
+    if isinstance(x, (complex, np.complexfloating)):
+        raise TypeError(f"{fname}(): complex input is not supported (got {x!r})")
+    if isinstance(x, np.ndarray):
+        arr = x
+    else:
+        try:
+            arr = np.asarray(x)
+        except (ValueError, TypeError) as exc:  # ragged nested sequences
+            raise TypeError(f"{fname}(): input is not a rectangular array of real numbers ({exc})") from None
+    kind = arr.dtype.kind
+    if kind in _FLOAT_KINDS:
+        out_dtype = arr.dtype if arr.dtype in (np.float16, np.float32, np.float64) else np.dtype(np.float64)
+        return arr.astype(np.float64, copy=False), np.dtype(out_dtype)
+    if kind in _CAST_KINDS:
+        return arr.astype(np.float64), np.dtype(np.float64)
+    if kind == "c":
+        raise TypeError(f"{fname}(): complex input is not supported (dtype {arr.dtype})")
+    raise TypeError(
+        f"{fname}(): expected real numbers, got an array of dtype {arr.dtype} "
+        f"(strings, objects, None and ragged lists are not accepted)"
+    )
+
+
+def finish(result: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Cast a float64 kernel result to the caller's dtype (0-d stays 0-d)."""
+    return result.astype(dtype, copy=False) if result.dtype != dtype else result
+
+
+def real_param(value, name: str, fname: str, *, positive=False, nonnegative=False, nonzero=False) -> float:
+    """Check a scalar parameter and return it as a Python float."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{fname}(): parameter {name} must be a real number, got {type(value).__name__} {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{fname}(): parameter {name} must be finite, got {value}")
+    if positive and value <= 0:
+        raise ValueError(f"{fname}(): parameter {name} must be > 0, got {value}")
+    if nonnegative and value < 0:
+        raise ValueError(f"{fname}(): parameter {name} must be >= 0, got {value}")
+    if nonzero and value == 0:
+        raise ValueError(f"{fname}(): parameter {name} must be non-zero, got {value}")
+    return value
+
+
+def int_param(value, name: str, fname: str, *, minimum=1) -> int:
+    """Check an integer parameter (e.g. maxout pieces, softmax axis)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{fname}(): parameter {name} must be an integer, got {type(value).__name__} {value!r}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{fname}(): parameter {name} must be >= {minimum}, got {value}")
+    return value
