@@ -1,0 +1,63 @@
+"""Grading throughput: ``python benchmarks/bench_grading.py [--engine fork|kernel] [-n 50] [--workers 2]``.
+
+Builds a folder of ``n`` submissions (the reference solutions and the untouched student
+notebooks of all exercises, cycled), grades it with :func:`activations.grading.batch.grade_dir`
+and prints submissions per second.  The first submission also pays for the fork
+server's start-up (imports); that is included, as an instructor would see it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def make_submissions(folder: Path, n: int) -> list[Path]:
+    from activations.grading import notebooks
+
+    pool = []
+    for src in notebooks.sources():
+        pool += [("solution", src), ("student", notebooks.OUT_DIR / src.name)]
+    paths = []
+    for i, (kind, path) in zip(range(n), itertools.cycle(pool)):
+        target = folder / f"{i:03d}_{kind}_{path.name}"
+        shutil.copyfile(path, target)
+        paths.append(target)
+    return paths
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-n", type=int, default=50, help="number of submissions (default 50)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--engine", choices=("fork", "kernel"), default="fork")
+    parser.add_argument("--timeout", type=float, default=60.0)
+    args = parser.parse_args(argv)
+
+    from activations.grading.batch import grade_dir
+
+    with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
+        subs = Path(tmp) / "submissions"
+        subs.mkdir()
+        make_submissions(subs, args.n)
+        t0 = time.perf_counter()
+        rows = grade_dir(subs, Path(tmp) / "grades.csv", workers=args.workers, engine=args.engine,
+                         timeout=args.timeout, progress=True)
+        elapsed = time.perf_counter() - t0
+    bad = [r for r in rows if r.status != "ok" or (("solution" in r.file) != (r.total == r.max_points))]
+    rate = len(rows) / elapsed
+    print(f"engine={args.engine} workers={args.workers} submissions={len(rows)} "
+          f"seconds={elapsed:.1f} throughput={rate:.2f} submissions/s")
+    if bad:
+        print(f"UNEXPECTED GRADES: {[(r.file, r.total, r.status) for r in bad]}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,405 @@
+"""Question types: each splits a check into ``probe`` (untrusted side) and ``judge``.
+
+``probe(*answer, full=...)`` runs next to the student's code: it calls the student's
+function on the test inputs (or reads the number, expression or choice) and returns
+plain data.  ``judge(data, full=...)`` runs wherever the verdict must be trusted (the
+grader process): it rebuilds the inputs itself, computes the expected values at check
+time from the public :mod:`activations` kernels, SymPy or mpmath, and returns a
+:class:`Result` with the first failure and a hint aimed at the mistake.  Expected
+numbers and choices never appear in plain text: numbers are computed when checked,
+choices are stored as salted hashes.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import warnings
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from ._serial import Opaque, decode, encode, text
+
+PASS, FAIL, NOT_ATTEMPTED, UNGRADED = "pass", "fail", "not attempted", "ungraded"
+SALT = "activations-course-2026"
+
+
+@dataclass
+class Result:
+    """Verdict on one question."""
+
+    qid: str
+    title: str
+    status: str
+    points: float
+    max_points: float
+    message: str = ""
+    hint: str = ""
+
+    def lines(self) -> str:
+        """What the student sees: one line, plus one for the hint when there is one."""
+        mark = {PASS: "✓", FAIL: "✗", NOT_ATTEMPTED: "…", UNGRADED: "?"}[self.status]
+        head = f"{mark} {self.qid} ({self.title}): "
+        if self.status == PASS:
+            head += self.message or "correct"
+        elif self.status == NOT_ATTEMPTED:
+            head += self.message or "not attempted yet"
+        else:
+            head += self.message
+        return head + (f"\n  hint: {self.hint}" if self.hint and self.status == FAIL else "")
+
+
+def _missing(value) -> bool:
+    return value is None or value is Ellipsis
+
+
+def choice_hash(exercise: str, qid: str, letter: str) -> str:
+    """Salted hash under which a multiple-choice answer is stored."""
+    return hashlib.sha256(f"{SALT}:{exercise}:{qid}:{letter}".encode()).hexdigest()[:20]
+
+
+@dataclass
+class Question:
+    """Common fields: id (``q1``...), title, points, names of the answer variables."""
+
+    qid: str
+    title: str
+    names: tuple
+    points: float = 1.0
+    hint: str = ""
+    exercise: str = ""
+
+    def result(self, status, message="", hint="") -> Result:
+        pts = self.points if status == PASS else 0.0
+        return Result(self.qid, self.title, status, pts, self.points, message, hint)
+
+    def check(self, *answer, full=False) -> Result:
+        """Probe and judge in one process (the student's quick check)."""
+        return self.judge(self.probe(*answer, full=full), full=full)
+
+
+# --- functions -------------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    """One call of the student's function: ``f(*args, **kwargs)`` against the reference."""
+
+    args: tuple
+    kwargs: dict = field(default_factory=dict)
+    label: str = ""
+    rtol: float = 1e-12
+    atol: float = 0.0
+    check_dtype: bool = True
+    no_warnings: bool = False
+    hint: str = ""
+    nonfinite_hint: str = ""  # replaces the question's overflow hint for this input
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        return a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
+    return a == b or (a != a and b != b)
+
+
+def _fmt(v) -> str:
+    try:
+        return repr(float(v))  # shortest string that reads back as the same double
+    except (TypeError, ValueError):
+        return repr(v)
+
+
+@dataclass
+class FunctionQuestion(Question):
+    """The student implements a function; it is compared with ``reference`` on ``cases(full)``."""
+
+    cases: Callable[[bool], list] = None
+    reference: Callable = None
+    overflow_hint: str = "an intermediate overflowed: rearrange the formula for large |x|"
+    warning_hint: str = ""
+    error_hint: str = ""
+    value_hints: tuple = ()  # (predicate(got, expected) -> bool, hint), tried on the first wrong element
+    arg_name: str = "x"  # how messages name the first argument
+
+    def probe(self, fn=None, *, full=False):
+        if _missing(fn):
+            return {"attempted": False}
+        if not callable(fn):
+            return {"attempted": True, "callable": False, "type": text(type(fn).__name__)}
+        records = []
+        for case in self.cases(full):
+            args, kwargs = copy.deepcopy(case.args), copy.deepcopy(case.kwargs)
+            rec = {}
+            with warnings.catch_warnings(record=True) as caught, np.errstate(
+                over="warn", divide="warn", invalid="warn", under="ignore"
+            ):
+                warnings.simplefilter("always")
+                try:
+                    rec["result"] = encode(fn(*args, **kwargs))
+                except Exception as exc:  # the student's error is data here
+                    rec["error"] = text(type(exc).__name__)[:80]
+                    rec["message"] = text(exc)[:300]
+            rec["modified"] = not all(_same(a, b) for a, b in zip(args, case.args))
+            rec["warnings"] = [text(f"{w.category.__name__}: {w.message}")[:200] for w in caught[:3]]
+            records.append(rec)
+            if rec.get("error") == "NotImplementedError":
+                break
+        return {"attempted": True, "callable": True, "cases": records}
+
+    def judge(self, data, *, full=False) -> Result:
+        if not isinstance(data, dict) or not data.get("attempted"):
+            return self.result(NOT_ATTEMPTED)
+        if not data.get("callable"):
+            return self.result(FAIL, f"expected a function, got {text(data.get('type'))}", self.hint)
+        recs = data.get("cases") or []
+        cases = self.cases(full)
+        for i, case in enumerate(cases):
+            if i >= len(recs):
+                return self.result(FAIL, f"no result for {case.label} (time limit reached?)", self.hint)
+            rec = recs[i]
+            if "error" in rec:
+                if i == 0 and rec["error"] == "NotImplementedError":
+                    return self.result(NOT_ATTEMPTED)
+                msg = f"for {case.label}: raised {rec['error']}: {text(rec.get('message'))[:200]}"
+                return self.result(FAIL, msg, self.error_hint or self.hint)
+            if rec.get("modified"):
+                return self.result(
+                    FAIL,
+                    f"for {case.label}: your function changed its input in place",
+                    "build a new array (np.where, np.maximum, arithmetic) instead of writing into x "
+                    "(x[...] = , x *= , out=x, or x -= x.max() modify the caller's array)",
+                )
+            expected = self.reference(*case.args, **case.kwargs)
+            failure = self._compare(case, decode(rec.get("result")), expected)
+            if failure:
+                return self.result(FAIL, *failure)
+            if case.no_warnings and rec.get("warnings"):
+                msg = f"for {case.label}: NumPy warned '{rec['warnings'][0]}'"
+                return self.result(FAIL, msg, self.warning_hint or self.overflow_hint)
+        return self.result(PASS, f"correct on all {len(cases)} test inputs")
+
+    def _compare(self, case, got, expected):
+        """``None`` if ``got`` matches, else ``(message, hint)``."""
+        if isinstance(expected, tuple):
+            if not isinstance(got, (tuple, list)) or len(got) != len(expected):
+                return f"for {case.label}: expected a tuple of {len(expected)} arrays, got {type(got).__name__}", self.hint
+            for k, (g, e) in enumerate(zip(got, expected)):
+                failure = self._compare_one(case, g, e, f" (item {k} of the tuple)")
+                if failure:
+                    return failure
+            return None
+        return self._compare_one(case, got, expected, "")
+
+    def _compare_one(self, case, got, expected, where):
+        expected = np.asarray(expected)
+        if isinstance(got, Opaque) or isinstance(got, (list, tuple)):
+            return f"for {case.label}{where}: expected an array, got {got!r}", self.hint
+        is_numpy = isinstance(got, (np.ndarray, np.generic))
+        garr = np.asarray(got)
+        if np.shape(garr) != expected.shape:
+            return (f"for {case.label}{where}: expected shape {expected.shape}, got {np.shape(garr)}",
+                    "keep the input's shape (elementwise functions: one output per input element)")
+        if case.check_dtype and expected.dtype.kind == "f":
+            dtype_ok = garr.dtype == expected.dtype if is_numpy else expected.dtype == np.float64 and garr.dtype.kind == "f"
+            if not dtype_ok:
+                msg = f"for {case.label}{where}: expected dtype {expected.dtype}, got {garr.dtype if is_numpy else type(got).__name__}"
+                if garr.dtype.kind in "iub":
+                    return msg, ("an integer input must give floats (e.g. -3 -> -0.03): do not cast back to "
+                                 "the input's integer dtype or fill an integer array such as np.zeros_like(x)")
+                if expected.dtype == np.float32:
+                    return msg, ("float32 in, float32 out: avoid float64 intermediates such as np.float64(...) "
+                                 "constants or np.array(..., dtype=float)")
+                return msg, "return a float array of the same dtype as the (float) input"
+        g = garr.astype(np.float64)
+        e = expected.astype(np.float64)
+        with np.errstate(invalid="ignore", over="ignore"):
+            close = (np.isnan(g) & np.isnan(e)) | (g == e) | (np.abs(g - e) <= case.atol + case.rtol * np.abs(e))
+        if close.all():
+            return None
+        j = int(np.argmin(close.ravel()))
+        gj, ej = g.ravel()[j], e.ravel()[j]
+        x0 = case.args[0] if case.args else None
+        if isinstance(x0, np.ndarray) and x0.shape == expected.shape and not where:
+            at = f"{self.arg_name} = {_fmt(x0.ravel()[j])} ({x0.dtype})"
+        else:
+            at = case.label + (f", element {np.unravel_index(j, e.shape)}" if e.ndim else "")
+        msg = f"at {at}{where}: expected {_fmt(ej)}, got {_fmt(gj)}"
+        for predicate, hint in self.value_hints:
+            if predicate(gj, ej):
+                return msg, hint
+        if np.isfinite(ej) and not np.isfinite(gj):
+            return msg, case.nonfinite_hint or self.overflow_hint
+        if np.isnan(ej):
+            return msg, "a NaN input must give NaN (comparisons such as x > 0 are False for NaN)"
+        if np.isinf(ej):
+            return msg, case.hint or "at x = ±inf return the limit of the function (watch out for inf * 0 and inf - inf)"
+        with np.errstate(invalid="ignore", over="ignore"):
+            if ej != 0 and abs(gj + ej) <= case.atol + case.rtol * abs(ej):
+                return msg, "off by a sign: check the sign of each term"
+        return msg, case.hint or self.hint
+
+
+# --- numbers ---------------------------------------------------------------------
+
+
+@dataclass
+class NumberQuestion(Question):
+    """A number computed by the student; ``compute()`` gives the expected one at check time."""
+
+    compute: Callable[[], float] = None
+    rtol: float = 1e-9
+    atol: float = 0.0
+    integer: bool = False
+    near_misses: tuple = ()  # (predicate(got, expected) -> bool, hint)
+
+    def probe(self, value=None, *, full=False):
+        if _missing(value):
+            return {"attempted": False}
+        try:
+            if isinstance(value, (str, bytes, bool)):
+                raise TypeError(type(value).__name__)
+            number = float(value)
+        except Exception:
+            return {"attempted": True, "number": False, "type": text(type(value).__name__)}
+        return {"attempted": True, "number": True, "value": number}
+
+    def judge(self, data, *, full=False) -> Result:
+        if not isinstance(data, dict) or not data.get("attempted"):
+            return self.result(NOT_ATTEMPTED)
+        if not data.get("number") or not isinstance(data.get("value"), (int, float)):
+            return self.result(FAIL, f"expected a number, got {text(data.get('type'))}", self.hint)
+        got = float(data["value"])
+        if self.integer and not (np.isfinite(got) and got == int(got)):
+            return self.result(FAIL, f"expected a whole number, got {got!r}", self.hint)
+        expected = float(self.compute())
+        if abs(got - expected) <= self.atol + self.rtol * abs(expected):
+            return self.result(PASS)
+        shown = f"{int(got)}" if abs(got) < 1e15 and got == int(got) else repr(got)
+        for predicate, hint in self.near_misses:
+            if predicate(got, expected):
+                return self.result(FAIL, f"{shown} is not right", hint)
+        return self.result(FAIL, f"{shown} is not right", self.hint)
+
+
+# --- SymPy expressions -------------------------------------------------------------
+
+
+@dataclass
+class ExpressionQuestion(Question):
+    """A SymPy expression, compared with ``expected(point)`` (mpmath) at exact rational points."""
+
+    symbols: tuple = ()
+    at: tuple = ()  # evaluation points: dicts {symbol name: "p/q"}
+    expected: Callable = None  # expected(dict name -> mpf) -> mpf
+    exact: bool = True
+    digits: int = 30
+    near_misses: tuple = ()  # (predicate(got_values, expected_values) -> bool, hint)
+
+    def probe(self, expr=None, *, full=False):
+        if _missing(expr):
+            return {"attempted": False}
+        import sympy as sp
+
+        if not isinstance(expr, sp.Basic):
+            return {"attempted": True, "sympy": False, "type": text(type(expr).__name__)}
+        values = []
+        for point in self.at:
+            subs = {s: sp.Rational(point[s.name]) for s in expr.free_symbols if s.name in point}
+            try:
+                values.append(text(sp.N(expr.subs(subs), self.digits)))
+            except Exception as exc:
+                values.append(f"error: {text(type(exc).__name__)}")
+        return {
+            "attempted": True,
+            "sympy": True,
+            "free": sorted(text(s.name) for s in expr.free_symbols)[:10],
+            "has_float": bool(expr.atoms(sp.Float)),
+            "values": values,
+        }
+
+    def judge(self, data, *, full=False) -> Result:
+        import mpmath
+
+        if not isinstance(data, dict) or not data.get("attempted"):
+            return self.result(NOT_ATTEMPTED)
+        if not data.get("sympy"):
+            return self.result(FAIL, f"expected a SymPy expression, got {text(data.get('type'))}",
+                               "build the answer with SymPy (sp.Symbol, sp.exp, sp.solve, ...), not a float")
+        extra = sorted(set(data.get("free") or []) - set(self.symbols))
+        if extra:
+            allowed = ", ".join(self.symbols) or "no symbols (a constant)"
+            return self.result(FAIL, f"your expression contains {', '.join(map(str, extra))}; allowed: {allowed}",
+                               self.hint)
+        got_values = data.get("values") or []
+        if len(got_values) != len(self.at):
+            return self.result(FAIL, "malformed answer record", "")
+        with mpmath.workdps(self.digits + 10):
+            got, want = [], []
+            for point, raw in zip(self.at, got_values):
+                try:
+                    g = mpmath.mpf(str(raw))
+                except (ValueError, TypeError):
+                    return self.result(FAIL, f"at {_point(point)} your expression is not a real number ({text(raw)[:60]})", self.hint)
+                got.append(g)
+                want.append(self.expected({k: mpmath.mpf(mpmath.fraction(*_pq(v))) for k, v in point.items()}))
+            tol = mpmath.mpf(10) ** (-(self.digits - 5))
+            bad = [k for k, (g, w) in enumerate(zip(got, want)) if not abs(g - w) <= tol * max(1, abs(w))]
+            float_msg = ("right value, but your expression contains floating-point numbers",
+                         "keep it exact: sp.Rational(1, 2) instead of 0.5, sp.exp(-1) instead of 0.3678...")
+            if bad:
+                k = bad[0]
+                loose = mpmath.mpf(10) ** -10
+                if data.get("has_float") and all(abs(g - w) <= loose * max(1, abs(w)) for g, w in zip(got, want)):
+                    return self.result(FAIL, *float_msg)
+                for predicate, hint in self.near_misses:
+                    if predicate(got, want):
+                        return self.result(FAIL, f"wrong value at {_point(self.at[k])}", hint)
+                if all(abs(g + w) <= tol * max(1, abs(w)) for g, w in zip(got, want)):
+                    return self.result(FAIL, f"wrong value at {_point(self.at[k])}", "off by a sign")
+                return self.result(FAIL, f"wrong value at {_point(self.at[k])}", self.hint)
+            if self.exact and data.get("has_float"):
+                return self.result(FAIL, *float_msg)
+        return self.result(PASS)
+
+
+def _pq(v: str):
+    p, _, q = str(v).partition("/")
+    return int(p), int(q or 1)
+
+
+def _point(point: dict) -> str:
+    return ", ".join(f"{k} = {v}" for k, v in point.items()) or "the constant"
+
+
+# --- multiple choice ---------------------------------------------------------------
+
+
+@dataclass
+class ChoiceQuestion(Question):
+    """Pick one option (a letter) and give a short reason; the right letter is stored hashed."""
+
+    options: dict = None
+    answer_hash: str = ""
+    min_reason_words: int = 3
+
+    def probe(self, choice=None, reason=None, *, full=False):
+        if _missing(choice) or (isinstance(choice, str) and not choice.strip()):
+            return {"attempted": False}
+        return {"attempted": True, "choice": text(choice)[:40], "reason": text(reason if not _missing(reason) else "")}
+
+    def judge(self, data, *, full=False) -> Result:
+        if not isinstance(data, dict) or not data.get("attempted"):
+            return self.result(NOT_ATTEMPTED)
+        letter = text(data.get("choice")).strip().lower().rstrip(").").strip()
+        if letter not in self.options:
+            return self.result(FAIL, f"{text(data.get('choice'))[:20]!r} is not one of the options "
+                               f"{', '.join(self.options)}", "answer with the letter of one option, e.g. \"a\"")
+        if choice_hash(self.exercise, self.qid, letter) != self.answer_hash:
+            return self.result(FAIL, f"({letter}) is not the best choice", self.hint)
+        if len(text(data.get("reason")).split()) < self.min_reason_words:
+            return self.result(FAIL, f"({letter}) is right, but the reason is missing",
+                               f"write a short reason (at least {self.min_reason_words} words) in {self.names[1]}")
+        return self.result(PASS)
