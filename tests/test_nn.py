@@ -356,3 +356,15 @@ def test_custom_layer_factory_is_a_hidden_layer_and_backpropagates():
     assert max(nn.gradient_check(model, X, y)) < TOL
     with pytest.raises(TypeError, match="MLP"):
         nn.MLP([3, 5, 3], lambda width: "not a layer", rng=np.random.default_rng(0))
+
+
+def test_train_multilabel_with_binary_cross_entropy_reports_label_accuracy():
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((120, 4))
+    Y = np.stack([X[:, 0] > 0, X[:, 1] + X[:, 2] > 0], axis=1).astype(float)  # two independent labels
+    model = nn.MLP([4, 16, 2], "relu", rng=np.random.default_rng(4))
+    hist = nn.train(model, X, Y, loss="binary_cross_entropy", optimizer=nn.Adam(0.02), epochs=30,
+                    batch_size=32, rng=np.random.default_rng(5))
+    assert hist.train_acc[-1] > 0.9 and hist.train_acc[-1] > hist.train_acc[0]
+    with pytest.raises(ValueError, match="accuracy"):
+        nn.accuracy(model, X, Y[:, :1].repeat(3, axis=1))

@@ -823,7 +823,18 @@ class History:
 
 
 def accuracy(model, X, y) -> float:
-    """Fraction of samples whose predicted class (``model.predict``) equals ``y``."""
+    """Fraction of correct predictions.
+
+    For class labels ``y`` of shape (N,): the fraction of samples whose predicted class
+    (``model.predict``) equals ``y``.  For multi-label 0/1 targets of shape (N, K), K > 1
+    (one sigmoid per label): the fraction of the N*K labels with (logit > 0) == target.
+    """
+    targets = np.asarray(y)
+    if targets.ndim == 2 and targets.shape[1] > 1:
+        out = model.forward(X)
+        if out.shape != targets.shape:
+            raise ValueError(f"accuracy(): targets of shape {targets.shape} for outputs of shape {out.shape}")
+        return float(np.mean((out > 0) == (targets > 0.5)))
     pred = model.predict(X)
     labels = _as_labels(y, len(pred), "accuracy")
     return float(np.mean(pred == labels))
