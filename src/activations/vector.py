@@ -21,8 +21,10 @@ def _axis(arr, axis, fname):
 def _shifted(arr, axis):
     # Subtracting the row maximum makes every exponent <= 0: exp cannot overflow, and
     # the largest term is exactly 1, so the sum is >= 1 and its log is well-conditioned.
+    # A row of -inf keeps m = 0 (all terms 0, so 0/0 = NaN); a +inf entry makes the
+    # whole row NaN (inf - inf), as in PyTorch.
     m = np.max(arr, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0.0)
+    m = np.where(m == -np.inf, 0.0, m)
     return arr - m
 
 
@@ -34,20 +36,21 @@ def softmax(x, axis=-1):
     """
     arr, dtype = as_float_array(x, "softmax")
     axis = _axis(arr, axis, "softmax")
-    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         e = np.exp(_shifted(arr, axis))
         out = e / np.sum(e, axis=axis, keepdims=True)
-    return finish(out, dtype)
+        return finish(out, dtype)
 
 
 def log_softmax(x, axis=-1):
     """log softmax(x)_i = x_i - logsumexp(x), with logsumexp = m + log sum exp(x - m)."""
     arr, dtype = as_float_array(x, "log_softmax")
     axis = _axis(arr, axis, "log_softmax")
-    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+    # finish() inside: x_i - logsumexp can overflow float32 when cast back (-> -inf).
+    with np.errstate(all="ignore"):
         s = _shifted(arr, axis)
         out = s - np.log(np.sum(np.exp(s), axis=axis, keepdims=True))
-    return finish(out, dtype)
+        return finish(out, dtype)
 
 
 def maxout(x, pieces, axis=-1):
