@@ -14,24 +14,14 @@ import numpy as np
 import pytest
 
 import activations as act
-from activations import definitions
+from activations import definitions, reference
 
 NAMES = act.names()
 EXTREMES = np.array(
     [-np.inf, -1.7e308, -1e6, -1000.0, -710.0, -37.0, -20.0, -3.0, -1.0, -5e-324, -0.0, 0.0, 5e-324, 1e-300,
      1.0, 3.0, 20.0, 37.0, 710.0, 1000.0, 1e6, 1.7e308, np.inf, np.nan]
 )  # fmt: skip
-PARAM_CASES = [(n, {}) for n in NAMES] + [
-    ("leaky_relu", {"negative_slope": 0.1}),
-    ("elu", {"alpha": 0.5}),
-    ("elu", {"alpha": 2.0}),
-    ("celu", {"alpha": 2.0}),
-    ("swish", {"beta": 0.5}),
-    ("swish", {"beta": 2.0}),
-    ("swish", {"beta": 0.0}),
-    ("softplus", {"beta": 2.0}),
-    ("softplus", {"threshold": 20.0}),
-]
+PARAM_CASES = [(n, {}) for n in NAMES] + list(reference.EXTRA_PARAMS) + [("swish", {"beta": 0.0})]
 PIDS = [n + "".join(f"-{k}={v}" for k, v in p.items()) for n, p in PARAM_CASES]
 
 

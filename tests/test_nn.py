@@ -6,21 +6,10 @@ import numpy as np
 import pytest
 
 import activations as act
-from activations import data, nn
+from activations import data, nn, properties
 
 # Where each piecewise activation's derivative jumps: finite differences across a
 # kink measure the average of the two one-sided slopes, so inputs must stay away.
-KINKS = {
-    "relu": [0.0],
-    "leaky_relu": [0.0],
-    "prelu": [0.0],
-    "elu": [0.0],
-    "celu": [0.0],
-    "selu": [0.0],
-    "hard_tanh": [-1.0, 1.0],
-    "hard_sigmoid": [-3.0, 3.0],
-    "hard_swish": [-3.0, 3.0],
-}
 MARGIN = 1e-3  # a weight step of 1e-6 moves a pre-activation by ~1e-6 * |x| << MARGIN
 TOL = 1e-6  # float64 central differences with h = 1e-6 give ~1e-8 relative error
 
@@ -29,7 +18,7 @@ def _kinks(activation):
     if activation.name == "softplus" and activation.params["threshold"] is not None:
         # PyTorch-style switch to x where beta x > threshold: a (small) jump there
         return [activation.params["threshold"] / activation.params["beta"]]
-    return KINKS.get(activation.name, [])
+    return properties.kinks(activation.name, **activation.params)
 
 
 def _checked_model(make, kinks, n_in=3, n_samples=6, n_out=3):

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import activations as act
-from activations import definitions
+from activations import definitions, properties
 
 SETTINGS = settings(derandomize=True, deadline=None, max_examples=150, database=None)
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
@@ -141,24 +141,13 @@ def test_ranges(x):
 # --- derivatives against central differences ---------------------------------------------------
 
 SMOOTH = ["sigmoid", "tanh", "gelu", "gelu_tanh", "silu", "softplus", "mish"]
-PIECEWISE = {  # name -> kinks of f or f' (central differences are checked away from them)
-    "softsign": [0.0],  # C^1 only: f'' jumps from 2 to -2 at 0
-    "relu": [0.0],
-    "leaky_relu": [0.0],
-    "prelu": [0.0],
-    "elu": [0.0],
-    "celu": [0.0],
-    "selu": [0.0],
-    "hard_sigmoid": [-3.0, 3.0],
-    "hard_tanh": [-1.0, 1.0],
-    "hard_swish": [-3.0, 3.0],
-}
+PIECEWISE = ["softsign", "relu", "leaky_relu", "prelu", "elu", "celu", "selu", "hard_sigmoid", "hard_tanh", "hard_swish"]
 
 
 @pytest.mark.parametrize("name", SMOOTH + sorted(PIECEWISE))
 def test_derivative_matches_central_difference(name):
     a = act.get(name)
-    kinks = PIECEWISE.get(name, [])
+    kinks = properties.kinks(name)  # where f or f' jumps (softsign: f'' jumps at 0)
 
     @SETTINGS
     @given(st.floats(min_value=-20.0, max_value=20.0))

@@ -78,3 +78,13 @@ def int_param(value, name: str, fname: str, *, minimum=1) -> int:
     if minimum is not None and value < minimum:
         raise ValueError(f"{fname}(): parameter {name} must be >= {minimum}, got {value}")
     return value
+
+
+def check_rng(rng, fname: str):
+    """Require an explicit ``numpy.random.Generator`` (the course keeps no global random state)."""
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"{fname}(): rng must be a numpy.random.Generator (e.g. np.random.default_rng(0)), "
+            f"got {type(rng).__name__}"
+        )
+    return rng

@@ -13,16 +13,11 @@ from functools import lru_cache
 
 import numpy as np
 
+from ._validation import check_rng as _check_rng
+
 __all__ = ["digits", "xor", "two_moons", "spirals"]
 
 
-def _check_rng(rng, fname):
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"{fname}(): rng must be a numpy.random.Generator (e.g. np.random.default_rng(0)), "
-            f"got {type(rng).__name__}"
-        )
-    return rng
 
 
 def _check_n(n, fname, minimum):

@@ -31,6 +31,7 @@ import numpy as np
 
 from . import kernels
 from .core import Activation, get
+from ._validation import check_rng as _check_rng
 from .vector import log_softmax, maxout, softmax
 
 __all__ = [
@@ -66,13 +67,6 @@ __all__ = [
 # --- argument checks -------------------------------------------------------------------
 
 
-def _check_rng(rng, fname):
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"{fname}(): rng must be a numpy.random.Generator (e.g. np.random.default_rng(0)), "
-            f"got {type(rng).__name__}"
-        )
-    return rng
 
 
 def _check_int(value, name, fname, minimum=1):

@@ -53,7 +53,7 @@ import sympy as sp
 from . import definitions
 from .definitions import x
 
-__all__ = ["derive", "KEYS"]
+__all__ = ["derive", "kinks", "KEYS"]
 
 KEYS = (
     "f0", "limits", "grad_limits", "range", "range_closed", "range_str", "bounded_below",
@@ -276,3 +276,12 @@ def derive(name: str, **params) -> dict:
         raise KeyError(f"unknown activation {name!r}; valid names: {', '.join(sorted(definitions.DEFINITIONS))}")
     defaults = definitions.DEFAULTS.get(name, {})
     return dict(_derive(name, tuple(sorted({**defaults, **params}.items()))))
+
+
+def kinks(name: str, **params) -> list[float]:
+    """Where the piecewise definition of ``name`` switches branch (cheap: no limits or
+    quadrature).  Finite differences and smoothness checks must stay away from these."""
+    if name not in definitions.DEFINITIONS:
+        raise KeyError(f"unknown activation {name!r}; valid names: {', '.join(sorted(definitions.DEFINITIONS))}")
+    defaults = definitions.DEFAULTS.get(name, {})
+    return [float(k) for k in _kinks(_folded(definitions.expression(name, **{**defaults, **params})))]
