@@ -6,10 +6,11 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 JB     := $(VENV)/bin/jupyter-book
 
-.PHONY: setup book test test-fast bench exercises clean help
+.PHONY: setup book serve test test-fast bench exercises clean help
 
 help:
 	@echo "make book       build the HTML book (creates .venv, installs pinned requirements)"
+	@echo "make serve      build, then serve the book on http://127.0.0.1:8000 (full-text search previews need http)"
 	@echo "make test       run the whole test suite (unit, notebooks, book build, browser)"
 	@echo "make test-fast  unit tests only (under a minute)"
 	@echo "make bench      accuracy / speed / build-time benchmarks -> benchmarks/results/"
@@ -27,6 +28,9 @@ setup: $(STAMP)
 book: setup
 	$(PY) -m activations.book build
 	@echo "Book: $(abspath _build/html/index.html)"
+
+serve: book
+	$(PY) -m http.server --bind 127.0.0.1 8000 --directory _build/html
 
 test: setup
 	$(PY) -m pytest
