@@ -1,0 +1,186 @@
+"""Worst error of every activation's value and derivative, for three implementations.
+
+The reference and the metric are those of :mod:`activations.reference` (mpmath,
+adaptive precision; error in ULPs of the exact value divided by the condition
+number max(1, |x g'(x)/g(x)|), with only an absolute error of 1e-300 required where
+|exact| < 1e-290; for float32 plain float32 ULPs of the exact value at the float32
+input).  Scores are in the reference's units: ``score <= reference.BAR`` (8) is the
+course's accuracy bar.
+
+Implementations: ``ours`` (the public API, ``act.get(name)`` and ``.grad``),
+``naive`` (:mod:`benchmarks.naive`, computed in the input's dtype) and ``torch``
+(:mod:`benchmarks.torch_impl`: ``torch.nn.functional`` for values, autograd for
+derivatives; skipped, and reported as not installed, without torch).
+
+Points: ``reference.grid(name)`` (dense on [-40, 40], log-spaced tails to ±1e6,
+named tail points, tiny inputs, neighbourhoods of kinks and of the roots of f')
+plus ±inf and NaN; for float32 the same points rounded to float32.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mpmath
+import numpy as np
+
+import activations as act
+from activations import reference
+
+from . import naive, torch_impl
+
+__all__ = ["run", "points", "score", "evaluate", "KINKS", "IMPLS", "DTYPES"]
+
+IMPLS = ("ours", "naive", "torch")
+DTYPES = ("float64", "float32")
+KINDS = ("value", "grad")
+
+#: Kinks where f' jumps (left and right derivatives differ).  The value there is a
+#: convention (the course uses PyTorch's, see :mod:`activations.kernels`), not an
+#: accuracy question: these points are left out of the derivative scores and every
+#: implementation's value there is reported on its own (``kinks`` in each row).
+KINKS = {
+    "relu": [0.0],
+    "leaky_relu": [0.0],
+    "prelu": [0.0],
+    "selu": [0.0],
+    "hard_sigmoid": [-3.0, 3.0],
+    "hard_tanh": [-1.0, 1.0],
+    "hard_swish": [-3.0, 3.0],
+}
+
+
+def points(name: str, dtype: str = "float64", n_dense: int = 1000, n_tail: int = 100) -> np.ndarray:
+    """Sorted test points (as float64) for ``name``: the reference grid, ±inf, NaN.
+
+    For ``dtype = "float32"`` the points are the grid rounded to float32 (duplicates
+    removed), so every point is exactly representable in float32.
+    """
+    params = dict(act.get(name).params)
+    xs = reference.grid(name, n_dense=n_dense, n_tail=n_tail, **params)
+    xs = np.concatenate([xs, [-np.inf, np.inf]])
+    if dtype == "float32":
+        xs = xs.astype(np.float32).astype(np.float64)
+    xs = np.unique(xs)  # sorts; NaN is added after so that it is kept exactly once
+    return np.concatenate([xs, [np.nan]])
+
+
+def score(name: str, x: float, computed: float, exact, kind: str, dtype: str) -> float:
+    """One point's error in the reference's metric (see the module docstring).
+
+    ``exact`` is the mpmath value from ``reference.exact`` at ``x``; non-finite
+    mismatches (NaN for a number, a number for inf, ...) score ``inf``.
+    """
+    derivative = kind == "grad"
+    params = dict(act.get(name).params)
+    if dtype == "float32":
+        return reference.ulp_error(computed, exact, np.float32)
+    c = float(computed)
+    if mpmath.isfinite(exact) and abs(exact) < reference.TINY and math.isfinite(c):
+        return reference.BAR * float(abs(mpmath.mpf(c) - exact)) / reference.ABS_TOL
+    err = reference.ulp_error(c, exact)
+    if err == 0 or math.isinf(err):
+        return err
+    return err / reference.condition_number(name, x, derivative=derivative, **params)
+
+
+def _compute(impl: str, name: str, kind: str, xs: np.ndarray) -> np.ndarray:
+    params = dict(act.get(name).params)
+    if impl == "ours":
+        a = act.get(name)
+        out = a(xs) if kind == "value" else a.grad(xs)
+    elif impl == "naive":
+        out = (naive.value if kind == "value" else naive.grad)(name, xs, **params)
+    elif impl == "torch":
+        out = (torch_impl.value if kind == "value" else torch_impl.grad)(name, xs, **params)
+    else:
+        raise ValueError(f"_compute(): unknown implementation {impl!r}")
+    if out.dtype != xs.dtype:
+        raise AssertionError(f"{impl} {name} {kind}: dtype {out.dtype} for input {xs.dtype}")
+    return np.asarray(out, dtype=np.float64)
+
+
+def _fmt(v) -> str:
+    return mpmath.nstr(v, 17) if isinstance(v, mpmath.mpf) else repr(float(v))
+
+
+def evaluate(name: str, kind: str, dtype: str, impls=IMPLS, n_dense: int = 1000, n_tail: int = 100) -> list[dict]:
+    """Scores of each implementation for one (activation, value/grad, dtype).
+
+    Returns one dict per implementation with ``worst`` (largest score; ``inf`` if
+    some non-finite result is wrong), ``worst_finite`` (largest finite score),
+    ``at`` (the x of ``worst_finite``, with computed and exact values there),
+    ``above_bar`` (points scoring above the bar), ``nonfinite_wrong`` (count and
+    the first few x) and, for derivatives with :data:`KINKS`, ``kinks`` (the value
+    at each kink, not scored).
+    """
+    xs = points(name, dtype, n_dense, n_tail)
+    kinks = np.array(KINKS.get(name, []) if kind == "grad" else [], dtype=np.float64)
+    xs = xs[~np.isin(xs, kinks)]
+    exact = reference.exact(name, xs, derivative=kind == "grad", **dict(act.get(name).params))
+    typed = xs.astype(dtype)
+    out = []
+    for impl in impls:
+        if impl == "torch" and not torch_impl.available():
+            continue
+        computed = _compute(impl, name, kind, typed)
+        at_kinks = _compute(impl, name, kind, kinks.astype(dtype)) if kinks.size else []
+        s = np.array([score(name, x, c, e, kind, dtype) for x, c, e in zip(xs, computed, exact)])
+        finite = np.isfinite(s)
+        wrong = np.nonzero(~finite)[0]
+        row = {
+            "name": name,
+            "kind": kind,
+            "dtype": dtype,
+            "impl": impl,
+            "n_points": int(xs.size),
+            "worst": float(s.max()),
+            "worst_finite": 0.0,
+            "at": None,
+            "above_bar": int(np.sum(s > reference.BAR)),
+            "nonfinite_wrong": int(wrong.size),
+            "nonfinite_wrong_at": [
+                {"x": float(xs[i]), "computed": float(computed[i]), "exact": _fmt(exact[i])} for i in wrong[:4]
+            ],
+        }
+        if finite.any():
+            i = int(np.argmax(np.where(finite, s, -1.0)))
+            row["worst_finite"] = float(s[i])
+            row["at"] = {"x": float(xs[i]), "computed": float(computed[i]), "exact": _fmt(exact[i])}
+        if kinks.size:
+            sym = reference.exact(name, kinks, derivative=True, **dict(act.get(name).params))
+            row["kinks"] = [
+                {"x": float(k), "computed": float(v), "sympy": float(e)} for k, v, e in zip(kinks, at_kinks, sym)
+            ]
+        out.append(row)
+    return out
+
+
+def run(names=None, dtypes=DTYPES, kinds=KINDS, impls=IMPLS, quick: bool = False, progress=None) -> dict:
+    """Accuracy of every implementation for every activation; a JSON-ready dict.
+
+    ``quick`` uses a coarse grid (50 dense points, 5 per tail) for smoke tests.
+    """
+    names = list(names or act.names())
+    n_dense, n_tail = (50, 5) if quick else (1000, 100)
+    rows = []
+    for name in names:
+        for kind in kinds:
+            for dtype in dtypes:
+                got = evaluate(name, kind, dtype, impls, n_dense, n_tail)
+                rows.extend(got)
+                if progress:
+                    for row in got:
+                        progress(row)
+    return {
+        "metric": (
+            "float64: ULPs of the exact value / max(1, |x g'(x)/g(x)|) (g = f or f'); "
+            f"|exact| < {reference.TINY:g} only needs abs error <= {reference.ABS_TOL:g} "
+            f"(score = {reference.BAR:g} * error / {reference.ABS_TOL:g}); float32: float32 ULPs"
+        ),
+        "bar": reference.BAR,
+        "grid": {"n_dense": n_dense, "n_tail": n_tail, "range": [-1e6, 1e6], "extra": ["-inf", "inf", "nan"]},
+        "impls": [i for i in impls if i != "torch" or torch_impl.available()],
+        "torch": torch_impl.version(),
+        "rows": rows,
+    }

@@ -1,0 +1,55 @@
+"""Description of the machine and software a benchmark ran on (stored with every result)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import importlib.metadata
+import os
+import platform
+import sys
+from pathlib import Path
+
+__all__ = ["info", "cpu_model", "now_utc"]
+
+
+def cpu_model() -> str:
+    """CPU model name from ``/proc/cpuinfo`` (Linux), else :func:`platform.processor`."""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text(errors="replace").splitlines():
+            if line.lower().startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def now_utc() -> str:
+    """Current time, ISO 8601 in UTC to the second (``2026-11-22T08:00:00Z``)."""
+    return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _version(package: str) -> str | None:
+    """Installed version of ``package`` (without importing it), or ``None``."""
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def info() -> dict:
+    """CPU model, core count, OS, Python / NumPy / SciPy / mpmath / torch versions, date.
+
+    ``torch`` is ``None`` when it is not installed.
+    """
+    return {
+        "date": now_utc(),
+        "cpu": cpu_model(),
+        "cores": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "implementation": sys.implementation.name,
+        "numpy": _version("numpy"),
+        "scipy": _version("scipy"),
+        "mpmath": _version("mpmath"),
+        "torch": _version("torch"),
+        "threads": {v: os.environ.get(v) for v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")},
+    }
