@@ -36,7 +36,7 @@ test: setup
 	$(PY) -m pytest
 
 test-fast: setup
-	$(PY) -m pytest tests -m "not slow"
+	$(PY) -m pytest tests -m "not slow" -n 2
 
 bench: setup
 	$(PY) -m benchmarks

@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--full-tests", action="store_true", help="book: time the whole test suite, not only 'not slow'")
     p.add_argument("--out", metavar="FILE", help="write the results here instead of benchmarks/results/")
     p.add_argument("--page-only", action="store_true",
-                   help="measure nothing: regenerate appendix/benchmarks.md from latest.json")  # fmt: skip
+                   help="measure nothing: regenerate appendix/benchmarks.md and latest.md from latest.json")  # fmt: skip
     return p
 
 
@@ -62,7 +62,10 @@ def _speed_progress(row):
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     if args.page_only:
-        _log(f"wrote {page.write()}")
+        latest = results.load(results.LATEST)
+        if latest is not None:
+            (results.RESULTS_DIR / "latest.md").write_text(report.markdown(latest), encoding="utf-8")
+        _log(f"wrote {page.write(latest)}")
         return 0
     parts = args.only or list(PARTS)
     impls = ("ours", "naive") if args.no_torch else ("ours", "naive", "torch")

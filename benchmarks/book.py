@@ -19,6 +19,8 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import shlex
 import shutil
 import subprocess
 import sys
@@ -153,10 +155,13 @@ def suite_time(root: Path = ROOT, full: bool = False) -> dict:
     cmd = [sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider"]
     if not full:
         cmd += ["-m", "not slow"]
+    if importlib.util.find_spec("xdist") is not None:
+        cmd += ["-n", "2"]  # as `make test-fast` runs it
     with tempfile.TemporaryDirectory(prefix="bench-tests-") as tmp:
         log = Path(tmp) / "pytest.log"
         r = _timed(cmd, root, log)
         r["summary"] = next((ln.strip("= ") for ln in reversed(_tail(log, 3)) if ln.strip()), "")
+    r["command"] = shlex.join(["python"] + cmd[1:])
     return r
 
 

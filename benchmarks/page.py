@@ -41,10 +41,11 @@ To measure on your own machine, run `make bench` (about ten minutes on two cores
 `.venv/bin/python -m benchmarks --help` lists the options, such as `--only speed` and
 `--quick`). PyTorch is optional: the course does not need it and `requirements.txt` does
 not list it. Without it the PyTorch columns say "not installed". To include it, install
-the CPU build into the course's environment first:
+the CPU build into the course's environment first (the figures here used 2.13.0; a
+plain `pip install torch` may pull several GB of CUDA packages, so pick a CPU-only wheel):
 
 ```bash
-.venv/bin/pip install torch --index-url https://download.pytorch.org/whl/cpu
+.venv/bin/pip install torch==2.13.0
 ```
 """
 
@@ -119,7 +120,9 @@ per element which the CPU mispredicts about half the time when the signs of $x$ 
 random, as they are for pre-activations: it is several times slower than a branch-free
 `np.maximum` over the same arrays, and the effect is starkest at $10^5$ elements, where
 everything else runs from the cache.
+"""
 
+PROFILE_TABLE = """
 The table measures this for our kernels: the peak number of input-sized arrays alive during
 one call, and the time of a call in units of one simple pass (`x + 1.0` on the same array).
 """
@@ -257,6 +260,7 @@ def render(res: dict | None, figure_name: str | None = FIGURE.name) -> str:
                 f"the same values sorted (a predictable branch); `np.maximum(x, 0.01 * x)`, which gives the same "
                 f"result, took {sel['maximum'] * 1e6:.0f} µs.\n"
             )
+        parts.append(PROFILE_TABLE)
         mem = report.memory_table(sp)
         if mem:
             parts.append(_table(mem, "tab-bench-memory"))

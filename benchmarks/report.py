@@ -300,11 +300,11 @@ def book_table(book: dict) -> Table:
         rows.append([f"executing {ch['notebook']} (during the cold build)", _secs(ch.get("seconds")), "ok"])
     for ch in book.get("chapters", []):
         rows.append([f"executing {ch['notebook']} alone (nbclient)", _secs(ch.get("seconds")), ch.get("status", "")])
-    for key, label in (("tests_fast", "test suite, not slow (pytest -m 'not slow')"),
-                       ("tests_full", "test suite, everything")):  # fmt: skip
+    for key, label in (("tests_fast", "test suite, not slow"), ("tests_full", "test suite, everything")):
         if key in book:
             r = book[key]
-            rows.append([label, _secs(r.get("seconds")), f"{r.get('status', '')}: {r.get('summary', '')}"])
+            cmd = f" (`{r['command']}`)" if r.get("command") else ""
+            rows.append([label + cmd, _secs(r.get("seconds")), f"{r.get('status', '')}: {r.get('summary', '')}"])
     if "tests_fast" not in book and "tests_full" not in book:
         rows.append(["test suite", "not measured", "python -m benchmarks --only book --tests"])
     g = book.get("grading")

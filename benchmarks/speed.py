@@ -158,7 +158,9 @@ def run(
 
     Returns a JSON-ready dict: the settings and one row per measurement with
     ``seconds`` per call for each implementation (``None`` for torch when it is not
-    installed), plus the time of one memory pass (``x + 1.0``) per size and dtype.
+    installed or not asked for); the time of one memory pass (``x + 1.0``, fresh and
+    preallocated output) per size and dtype; :func:`memory_profile` and
+    :func:`select_cost`, which explain the slow kernels.
     """
     names = list(names or act.names())
     torch_ok = "torch" in impls and torch_impl.available()
