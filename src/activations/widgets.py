@@ -381,6 +381,16 @@ def _limits(curves, pad=0.08):
     return lo - pad * span, hi + pad * span
 
 
+def _decorate(ax, ylim, ylabel):
+    """Common look of a function/derivative panel: limits, labels, axes through 0, legend."""
+    ax.set_ylim(*ylim)
+    ax.set_xlabel("x")
+    ax.set_ylabel(ylabel)
+    ax.axhline(0, color=_GREY, linewidth=0.8, zorder=0)
+    ax.axvline(0, color=_GREY, linewidth=0.8, zorder=0)
+    ax.legend(loc="upper left", fontsize=9)
+
+
 def explore_activation(name, param: str | None = None, values: Sequence[float] | None = None,
                        *, x_range=(-4.0, 4.0)) -> Explorer:
     """Explorer of an activation f and its derivative f' while a parameter changes.
@@ -449,12 +459,7 @@ def explore_activation(name, param: str | None = None, values: Sequence[float] |
                     label=f"default {symbol} = {_fmt(default)}")
             ax.plot(x, fn(x), color=plotting.OKABE_ITO["blue" if fn is a else "vermillion"],
                     linestyle="-" if fn is a else "--", label=f"{symbol} = {_fmt(value)}")
-            ax.set_ylim(*ylim)
-            ax.set_xlabel("x")
-            ax.set_ylabel(ylabel)
-            ax.axhline(0, color=_GREY, linewidth=0.8, zorder=0)
-            ax.axvline(0, color=_GREY, linewidth=0.8, zorder=0)
-            ax.legend(loc="upper left", fontsize=9)
+            _decorate(ax, ylim, ylabel)
         axes[0].set_title(f"{name}, {symbol} = {_fmt(value)}")
         axes[1].set_title("derivative")
 
@@ -487,12 +492,7 @@ def _explore_gelu(x, start):
         ):
             ax.plot(x, pair[1](x), color=_GREY, linestyle=":", linewidth=1.5, label="other variant")
             ax.plot(x, pair[0](x), color=plotting.OKABE_ITO[colour], linestyle=ls, label=variant)
-            ax.set_ylim(*ylim)
-            ax.set_xlabel("x")
-            ax.set_ylabel(ylabel)
-            ax.axhline(0, color=_GREY, linewidth=0.8, zorder=0)
-            ax.axvline(0, color=_GREY, linewidth=0.8, zorder=0)
-            ax.legend(loc="upper left", fontsize=9)
+            _decorate(ax, ylim, ylabel)
         axes[0].set_title(f"GELU, {variant}")
         axes[1].set_title("derivative")
         ax = axes[2]
@@ -532,12 +532,7 @@ def _explore_many(activation_names, x):
         axes[0].plot(x, a(x), color=plotting.OKABE_ITO["blue"], label=activation)
         axes[1].plot(x, a.grad(x), color=plotting.OKABE_ITO["vermillion"], linestyle="--", label=activation)
         for ax, ylim, ylabel in ((axes[0], ylim_f, "f(x)"), (axes[1], ylim_d, "f'(x)")):
-            ax.set_ylim(*ylim)
-            ax.set_xlabel("x")
-            ax.set_ylabel(ylabel)
-            ax.axhline(0, color=_GREY, linewidth=0.8, zorder=0)
-            ax.axvline(0, color=_GREY, linewidth=0.8, zorder=0)
-            ax.legend(loc="upper left", fontsize=9)
+            _decorate(ax, ylim, ylabel)
         axes[0].set_title(activation)
         axes[1].set_title("derivative")
 
