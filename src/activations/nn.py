@@ -31,6 +31,7 @@ import numpy as np
 
 from . import kernels
 from .core import Activation, get
+from .functional import sigmoid
 from ._validation import check_rng as _check_rng
 from .vector import log_softmax, maxout, softmax
 
@@ -531,7 +532,7 @@ class Sequential:
         """Softmax of the outputs (sigmoid for a single output unit)."""
         out = self.forward(X)
         if out.shape[1] == 1:
-            return kernels.sigmoid(out[:, 0])
+            return sigmoid(out[:, 0])
         return softmax(out, axis=1)
 
     def __repr__(self):
@@ -676,7 +677,7 @@ def sigmoid_binary_cross_entropy(logits, y):
         raise ValueError("sigmoid_binary_cross_entropy(): targets must lie in [0, 1]")
     n = z.shape[0] if z.ndim else 1
     loss = float(np.sum(np.maximum(z, 0.0) - t * z + np.log1p(np.exp(-np.abs(z)))) / n)
-    return loss, (kernels.sigmoid(z) - t) / n
+    return loss, (sigmoid(z) - t) / n
 
 
 def mse(pred, target):

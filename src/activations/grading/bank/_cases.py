@@ -23,7 +23,7 @@ def elementwise(
     kwargs=None,
     scale=5.0,
     rtol=1e-12,
-    atol=0.0,
+    atol=1e-300,  # the course's bar: results below 1e-290 need only an absolute error <= 1e-300
     f32_rtol=2e-6,
     f32_atol=1e-37,
     limits=True,
