@@ -50,7 +50,7 @@ from functools import lru_cache
 import mpmath
 import sympy as sp
 
-from . import definitions
+from . import definitions, reference
 from .definitions import x
 
 __all__ = ["derive", "kinks", "KEYS"]
@@ -132,14 +132,6 @@ def _smoothness(pw, kinks):
     return {-1: "discontinuous", 0: "C0", 1: "C1", 2: "C2"}[order]
 
 
-def _limit(expr, direction):
-    pw = _folded(expr)
-    if isinstance(pw, sp.Piecewise):
-        probe = sp.Integer(10**6) * (1 if direction is sp.oo else -1)
-        pw = _piece_at(pw, probe)
-    return sp.limit(pw, x, direction)
-
-
 def _tidy(value):
     """sympy.limit turns Floats into huge Rationals (e.g. SELU's -λα): turn them back."""
     if value.is_Rational and value.q > 1000:
@@ -168,19 +160,13 @@ def _interval(lo, hi, closed):
 def _derive(name: str, key: tuple) -> dict:
     params = dict(key)
     f = definitions.expression(name, **params)
-    df = definitions.derivative(name, **params)
     pw = _folded(f)
     kinks = _kinks(pw)
 
-    # f' may contain Heaviside (relu): evaluate per branch of f instead, which is how
-    # the derivative is defined away from the kinks.
-    def grad_at(value):
-        return sp.diff(_piece_at(pw, value), x)
-
     with mpmath.workdps(_DPS):
-        lim = (_tidy(_limit(f, -sp.oo)), _tidy(_limit(f, sp.oo)))
-        glim = (_limit(df, -sp.oo) if not df.has(sp.Heaviside) else _limit(grad_at(-1), -sp.oo),
-                _limit(df, sp.oo) if not df.has(sp.Heaviside) else _limit(grad_at(1), sp.oo))
+        # Limits come from activations.reference (cached there, and shared with the tests).
+        lim = tuple(_tidy(reference.limit(name, sign, **params)) for sign in (-1, 1))
+        glim = tuple(reference.limit(name, sign, derivative=True, **params) for sign in (-1, 1))
 
         # Sign scan of f' on the grid, branch by branch (grid points at kinks are skipped).
         branch_grads = {}
