@@ -380,10 +380,10 @@ def softplus(x, beta=1.0, threshold=None):
 def softplus_grad(x, beta=1.0, threshold=None):
     """σ(βx); 1 where βx > threshold when a threshold is given."""
     z = beta * x
-    out = sigmoid(z)
+    out = sigmoid(z)  # NaN in -> NaN out (and NaN > threshold is False below)
     if threshold is not None:
         out = np.where(z > threshold, 1.0, out)
-    return _keep_nan(x, out)
+    return out
 
 
 def _tanh_softplus(x):
