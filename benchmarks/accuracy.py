@@ -25,7 +25,7 @@ import mpmath
 import numpy as np
 
 import activations as act
-from activations import reference
+from activations import reference, symbolic
 
 from . import naive, torch_impl
 
@@ -35,19 +35,12 @@ IMPLS = ("ours", "naive", "torch")
 DTYPES = ("float64", "float32")
 KINDS = ("value", "grad")
 
-#: Kinks where f' jumps (left and right derivatives differ).  The value there is a
+#: Kinks where f' jumps (left and right derivatives differ), read off the SymPy
+#: definitions (:func:`activations.symbolic.derivative_jumps`).  The value there is a
 #: convention (the course uses PyTorch's, see :mod:`activations.kernels`), not an
 #: accuracy question: these points are left out of the derivative scores and every
 #: implementation's value there is reported on its own (``kinks`` in each row).
-KINKS = {
-    "relu": [0.0],
-    "leaky_relu": [0.0],
-    "prelu": [0.0],
-    "selu": [0.0],
-    "hard_sigmoid": [-3.0, 3.0],
-    "hard_tanh": [-1.0, 1.0],
-    "hard_swish": [-3.0, 3.0],
-}
+KINKS = {name: jumps for name in act.names() if (jumps := symbolic.derivative_jumps(name))}
 
 
 def points(name: str, dtype: str = "float64", n_dense: int = 1000, n_tail: int = 100) -> np.ndarray:

@@ -31,6 +31,7 @@ import numpy as np
 
 from . import kernels
 from .core import Activation, get
+from .spec import SPECS
 from .functional import sigmoid
 from ._validation import check_rng as _check_rng
 from .vector import log_softmax, maxout, softmax
@@ -191,24 +192,9 @@ _INITS: dict[str, Callable] = {
 }
 
 #: Activations treated as "ReLU-like" by ``init="auto"`` (He initialisation): they
-#: pass (roughly) x for large positive x and (roughly) nothing for negative x.
-RELU_FAMILY = frozenset(
-    {
-        "relu",
-        "leaky_relu",
-        "prelu",
-        "elu",
-        "celu",
-        "gelu",
-        "gelu_tanh",
-        "silu",
-        "swish",
-        "mish",
-        "softplus",
-        "hard_swish",
-        "learnable_prelu",
-    }
-)
+#: pass (roughly) x for large positive x and (roughly) nothing for negative x
+#: (``init="he"`` in their rows of :mod:`activations.spec`), plus the learnable PReLU layer.
+RELU_FAMILY = frozenset({name for name, row in SPECS.items() if row.init == "he"} | {"learnable_prelu"})
 
 
 def auto_init(activation) -> str:

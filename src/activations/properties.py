@@ -50,8 +50,11 @@ from functools import lru_cache
 import mpmath
 import sympy as sp
 
-from . import definitions, reference
+from . import definitions, symbolic
 from .definitions import x
+from .symbolic import branch_points as _kinks
+from .symbolic import folded as _folded
+from .symbolic import piece_at as _piece_at
 
 __all__ = ["derive", "kinks", "KEYS"]
 
@@ -64,43 +67,6 @@ KEYS = (
 _GRID = [sp.Rational(i, 20) for i in range(-60 * 20, 60 * 20 + 1)]  # step 0.05 on [-60, 60]
 _DPS = 30
 _DPS_VALUES = 60
-
-
-def _folded(expr):
-    """Top-level Piecewise form of ``expr`` (Max/Min/Abs rewritten), or ``expr`` itself."""
-    if expr.has(sp.Max, sp.Min, sp.Abs):
-        expr = expr.rewrite(sp.Piecewise)
-    return sp.piecewise_fold(expr)
-
-
-def _relationals(cond):
-    if isinstance(cond, sp.core.relational.Relational):
-        return [cond]
-    if isinstance(cond, (sp.And, sp.Or, sp.Not)):
-        return [r for a in cond.args for r in _relationals(a)]
-    return []
-
-
-def _kinks(pw):
-    if not isinstance(pw, sp.Piecewise):
-        return []
-    points = set()
-    for _, cond in pw.args:
-        for rel in _relationals(cond):
-            for root in sp.solve(sp.Eq(rel.lhs, rel.rhs), x):
-                if root.is_real:
-                    points.add(sp.nsimplify(root) if root.is_Float else root)
-    return sorted(points, key=lambda p: float(p))
-
-
-def _piece_at(pw, value):
-    """The branch of ``pw`` active at the exact number ``value``."""
-    if not isinstance(pw, sp.Piecewise):
-        return pw
-    for expr, cond in pw.args:
-        if cond is sp.true or bool(cond.subs(x, value)):
-            return expr
-    raise ValueError(f"no branch of {pw} is active at x = {value}")
 
 
 def _same(a, b):
@@ -164,9 +130,9 @@ def _derive(name: str, key: tuple) -> dict:
     kinks = _kinks(pw)
 
     with mpmath.workdps(_DPS):
-        # Limits come from activations.reference (cached there, and shared with the tests).
-        lim = tuple(_tidy(reference.limit(name, sign, **params)) for sign in (-1, 1))
-        glim = tuple(reference.limit(name, sign, derivative=True, **params) for sign in (-1, 1))
+        # Limits come from activations.symbolic (cached there, and shared with the tests).
+        lim = tuple(_tidy(symbolic.limit(name, sign, **params)) for sign in (-1, 1))
+        glim = tuple(symbolic.limit(name, sign, derivative=True, **params) for sign in (-1, 1))
 
         # Sign scan of f' on the grid, branch by branch (grid points at kinks are skipped).
         branch_grads = {}
@@ -258,16 +224,8 @@ def derive(name: str, **params) -> dict:
 
     The dict is cached; a shallow copy is returned so callers cannot corrupt the cache.
     """
-    if name not in definitions.DEFINITIONS:
-        raise KeyError(f"unknown activation {name!r}; valid names: {', '.join(sorted(definitions.DEFINITIONS))}")
-    defaults = definitions.DEFAULTS.get(name, {})
-    return dict(_derive(name, tuple(sorted({**defaults, **params}.items()))))
+    return dict(_derive(name, symbolic.params_key(name, params)))
 
 
-def kinks(name: str, **params) -> list[float]:
-    """Where the piecewise definition of ``name`` switches branch (cheap: no limits or
-    quadrature).  Finite differences and smoothness checks must stay away from these."""
-    if name not in definitions.DEFINITIONS:
-        raise KeyError(f"unknown activation {name!r}; valid names: {', '.join(sorted(definitions.DEFINITIONS))}")
-    defaults = definitions.DEFAULTS.get(name, {})
-    return [float(k) for k in _kinks(_folded(definitions.expression(name, **{**defaults, **params})))]
+#: Where the piecewise definition switches branch (re-exported from :mod:`activations.symbolic`).
+kinks = symbolic.kinks

@@ -53,6 +53,7 @@ from matplotlib.figure import Figure
 
 from . import plotting
 from .core import Activation, get, names
+from .spec import SPECS
 
 __all__ = [
     "Control",
@@ -71,15 +72,9 @@ _MODES = ("live", "static", "both")
 #: Default frame resolution: small PNGs keep the static pages light.
 FRAME_DPI = 80
 
-#: Parameter values offered by :func:`explore_activation` (the static frames), by activation.
-PARAMETER_GRIDS = {
-    "leaky_relu": ("negative_slope", (0.0, 0.01, 0.05, 0.1, 0.2, 0.3)),
-    "prelu": ("alpha", (-0.5, -0.25, 0.0, 0.25, 0.5, 1.0)),
-    "elu": ("alpha", (0.1, 0.25, 0.5, 1.0, 1.5, 2.0)),
-    "celu": ("alpha", (0.25, 0.5, 1.0, 1.5, 2.0, 3.0)),
-    "softplus": ("beta", (0.25, 0.5, 1.0, 2.0, 5.0, 10.0)),
-    "swish": ("beta", (0.0, 0.5, 1.0, 2.0, 5.0, 10.0)),
-}
+#: Parameter values offered by :func:`explore_activation` (the static frames), by
+#: activation: the ``explore`` field of its row in :mod:`activations.spec`.
+PARAMETER_GRIDS = {name: row.explore for name, row in SPECS.items() if row.explore}
 
 _GREY = "#808080"
 
