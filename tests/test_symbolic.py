@@ -16,6 +16,7 @@ from sympy.codegen.cfunctions import log1p
 
 import activations as act
 from activations import definitions, kernels, symbolic
+from activations.spec import SPECS
 from activations import reference as ref
 
 x = act.x
@@ -253,6 +254,34 @@ def test_softsign_derivative_form():
 def test_hard_swish_middle_branch():
     d = act.get("hard_swish").dexpr
     assert _zero(d.subs(x, sp.Rational(1, 7)) - (sp.Rational(1, 7) / 3 + sp.Rational(1, 2)))
+
+
+# --- activations whose row carries its kernels' forms ------------------------------------------
+
+#: Proved by hand above; every activation added later brings its forms in its spec row.
+HAND_PROVED = {
+    "linear", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "celu", "selu", "gelu",
+    "gelu_tanh", "silu", "swish", "softplus", "mish", "softsign", "hard_sigmoid", "hard_tanh", "hard_swish",
+}  # fmt: skip
+FORM_CASES = [(n, {}) for n in act.names() if n not in HAND_PROVED]
+FORM_CASES += [(n, p) for n, p in ref.EXTRA_PARAMS if n not in HAND_PROVED]
+
+
+def test_every_activation_has_a_proof():
+    missing = [n for n in act.names() if n not in HAND_PROVED and SPECS[n].forms is None]
+    assert not missing, f"no kernel forms in the spec rows of {missing} (see activations.spec.Elementwise.forms)"
+
+
+@pytest.mark.parametrize(("name", "params"), FORM_CASES, ids=[n + str(p) for n, p in FORM_CASES])
+def test_kernel_forms_of_the_spec_row(name, params):
+    a = act.get(name, **params)
+    row = SPECS[name]
+    forms = row.forms(**a.params)
+    for kind, target, kernel in (("value", a.expr, row.value), ("grad", a.dexpr, row.grad)):
+        form = forms[kind]
+        for s in (1, -1):  # per sign branch of the kernel (the Piecewise picks it for x = ±p)
+            assert _zero(form.subs(x, s * p) - target.subs(x, s * p)), f"{name} {kind} for x {'>' if s > 0 else '<'} 0"
+        _on(f"{name} {kind}", form, kernel, **a.params)
 
 
 # --- kinks: the one place where the kernels and SymPy differ ------------------------------------------

@@ -88,6 +88,12 @@ class Elementwise:
     torch : callable or None
         ``torch(F, t, **params)`` with ``F = torch.nn.functional``: what a PyTorch user
         writes (benchmarks only; torch is never imported by the package).
+    forms : callable or None
+        ``forms(**params) -> {"value": expr, "grad": expr}``: the kernels' rearranged
+        formulas as SymPy expressions in ``x`` (a Piecewise on the sign of x where the
+        kernel branches on it).  ``tests/test_symbolic.py`` proves them equal to the
+        definition and its derivative and checks the kernels against them.  (The first
+        nineteen activations have hand-written proofs there instead.)
     """
 
     name: str
@@ -99,6 +105,7 @@ class Elementwise:
     extra_params: tuple = ()
     grad_convention: tuple = ()
     torch: Callable | None = None
+    forms: Callable | None = None
 
     @property
     def definition(self) -> Callable:
