@@ -159,6 +159,12 @@ def _mish():
 
 
 @_define
+def _squareplus(b=4.0):
+    # Barron (2021), as jax.nn.squareplus: a smooth ReLU made of one square root.
+    return (x + sp.sqrt(x**2 + _num(b))) / 2
+
+
+@_define
 def _softsign():
     return x / (1 + sp.Abs(x))
 

@@ -28,6 +28,7 @@ __all__ = [
     "swish",
     "softplus",
     "mish",
+    "squareplus",
     "softsign",
     "hard_sigmoid",
     "hard_tanh",
@@ -144,6 +145,14 @@ def mish(x) -> np.ndarray:
     Elementwise, float dtype kept; the derivative is ``get('mish').grad``.
     """
     return _call('mish', x)
+
+def squareplus(x, *, b=4.0) -> np.ndarray:
+    """(x + sqrt(x^2 + b)) / 2 (Barron 2021; ``jax.nn.squareplus``), b > 0.
+
+    Elementwise, float dtype kept; the derivative is ``get('squareplus').grad``.
+    """
+    return _call("squareplus", x, b=b)
+
 
 def softsign(x) -> np.ndarray:
     """x / (1 + |x|).

@@ -34,6 +34,8 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
+import sympy as sp
+
 from . import definitions, gated, kernels
 from ._validation import real_param
 
@@ -166,6 +168,15 @@ def _softplus_torch(F, t, beta, threshold):
     return F.softplus(t, beta) if threshold is None else F.softplus(t, beta, threshold)
 
 
+def _squareplus_forms(b):
+    s = sp.sqrt(definitions.x**2 + b)
+    x, neg = definitions.x, definitions.x < 0
+    return {
+        "value": sp.Piecewise((b / (2 * (s - x)), neg), ((x + s) / 2, True)),
+        "grad": sp.Piecewise(((b / (2 * s)) / (s - x), neg), (sp.Rational(1, 2) + x / (2 * s), True)),
+    }
+
+
 K = kernels
 # fmt: off
 _ROWS = [
@@ -202,6 +213,9 @@ _ROWS = [
                 extra_params=({"beta": 2.0}, {"threshold": 20.0}, {"beta": 2.0, "threshold": 20.0}),
                 torch=_softplus_torch),
     Elementwise("mish", K.mish, K.mish_grad, init="he", torch=lambda F, t: F.mish(t)),
+    Elementwise("squareplus", K.squareplus, K.squareplus_grad, {"b": POSITIVE}, init="he",
+                explore=("b", (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)), extra_params=({"b": 0.5},),
+                torch=lambda F, t, b: (t + (t * t + b).sqrt()) / 2, forms=_squareplus_forms),
     Elementwise("softsign", K.softsign, K.softsign_grad, torch=lambda F, t: F.softsign(t)),
     Elementwise("hard_sigmoid", K.hard_sigmoid, K.hard_sigmoid_grad, torch=lambda F, t: F.hardsigmoid(t)),
     Elementwise("hard_tanh", K.hard_tanh, K.hard_tanh_grad, torch=lambda F, t: F.hardtanh(t)),
