@@ -126,7 +126,7 @@ def test_maxout_forward_is_max_over_consecutive_pieces_and_routes_to_winner():
     winners = (z[:, 0::2] >= z[:, 1::2]).astype(float)
     expected = np.empty_like(z)
     expected[:, 0::2], expected[:, 1::2] = winners, 1 - winners
-    np.testing.assert_array_equal(layer.dpre, expected)
+    np.testing.assert_array_equal(layer.pre_activation_grad(None), expected)
 
 
 @pytest.mark.parametrize(
