@@ -4,12 +4,13 @@
 module import time, so the benchmarks and their tests run without it.
 
 Values are the ``torch`` hooks of the rows in :mod:`activations.spec`
-(``torch.nn.functional`` calls) with the course's default parameters; derivatives come from autograd (``torch.autograd.grad`` with
-``grad_outputs = 1``), i.e. what PyTorch computes during backpropagation.  Two
-activations have no PyTorch function of their own and are written from the ops
-PyTorch users write: ``linear`` (``x.clone()``) and ``swish`` with β
-(``x * sigmoid(β x)``).  PyTorch's ``softplus`` switches to ``x`` above its default
-``threshold = 20``; that is what a PyTorch user gets, so it is what is measured.
+(``torch.nn.functional`` calls) with the course's default parameters; derivatives
+come from autograd (``torch.autograd.grad`` with ``grad_outputs = 1``), i.e. what
+PyTorch computes during backpropagation.  Activations without a PyTorch function of
+their own are written from the ops PyTorch users write: ``linear`` (``x.clone()``),
+``swish`` with β (``x * sigmoid(β x)``), ``squareplus`` (``(x + sqrt(x*x + b)) / 2``).
+PyTorch's ``softplus`` switches to ``x`` above its default ``threshold = 20``; that is
+what a PyTorch user gets, so it is what is measured.
 """
 
 from __future__ import annotations

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 import activations as act
-from activations.spec import SPECS
 from activations import definitions, reference
+from activations.spec import SPECS
 
 NAMES = act.names()
 EXTREMES = np.array(

@@ -16,8 +16,8 @@ from sympy.codegen.cfunctions import log1p
 
 import activations as act
 from activations import definitions, kernels, symbolic
-from activations.spec import SPECS
 from activations import reference as ref
+from activations.spec import SPECS
 
 x = act.x
 p = sp.Symbol("p", positive=True)  # x = p or x = -p: the kernels' two sign branches
@@ -144,7 +144,8 @@ def test_gelu_tanh_as_x_sigma_2u():
     pos_form = (1 + sp.exp(-z) + w * sp.exp(-z)) / (1 + sp.exp(-z)) ** 2  # z > 0
     assert _zero(a.dexpr - neg_form) and _zero(a.dexpr - pos_form)
     _on("gelu_tanh", x * sigma(z), kernels.gelu_tanh)
-    _on("gelu_tanh'", sp.Piecewise((neg_form, x <= 0), (pos_form, True)), kernels.gelu_tanh_grad, xs=(-3.7, -0.6, 0.2, 4.0))
+    grad_form = sp.Piecewise((neg_form, x <= 0), (pos_form, True))
+    _on("gelu_tanh'", grad_form, kernels.gelu_tanh_grad, xs=(-3.7, -0.6, 0.2, 4.0))
 
 
 # --- swish family and softplus ------------------------------------------------------------------

@@ -84,8 +84,7 @@ def check_rng(rng, fname: str):
     """Require an explicit ``numpy.random.Generator`` (the course keeps no global random state)."""
     if not isinstance(rng, np.random.Generator):
         raise TypeError(
-            f"{fname}(): rng must be a numpy.random.Generator (e.g. np.random.default_rng(0)), "
-            f"got {type(rng).__name__}"
+            f"{fname}(): rng must be a numpy.random.Generator (e.g. np.random.default_rng(0)), got {type(rng).__name__}"
         )
     return rng
 

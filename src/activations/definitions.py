@@ -63,6 +63,7 @@ def _define_gated(builder):
     GATED_DEFINITIONS[builder.__name__.lstrip("_")] = builder
     return builder
 
+
 #: SELU constants (Klambauer et al. 2017) to more digits than float64 holds.
 SELU_LAMBDA = sp.Float("1.0507009873554804934193349852946", 40)
 SELU_ALPHA = sp.Float("1.6732632423543772848170429916717", 40)

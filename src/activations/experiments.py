@@ -12,8 +12,8 @@ from typing import NamedTuple
 import numpy as np
 
 from . import nn
-from .core import Activation
 from ._validation import check_int, check_rng
+from .core import Activation
 from .nn import MLP
 
 __all__ = [

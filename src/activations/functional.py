@@ -46,105 +46,120 @@ def linear(x) -> np.ndarray:
 
     Elementwise, float dtype kept; the derivative is ``get('linear').grad``.
     """
-    return _call('linear', x)
+    return _call("linear", x)
+
 
 def sigmoid(x) -> np.ndarray:
     """σ(x) = 1 / (1 + e^{-x}).
 
     Elementwise, float dtype kept; the derivative is ``get('sigmoid').grad``.
     """
-    return _call('sigmoid', x)
+    return _call("sigmoid", x)
+
 
 def tanh(x) -> np.ndarray:
     """tanh(x) = (e^x - e^{-x}) / (e^x + e^{-x}).
 
     Elementwise, float dtype kept; the derivative is ``get('tanh').grad``.
     """
-    return _call('tanh', x)
+    return _call("tanh", x)
+
 
 def relu(x) -> np.ndarray:
     """ReLU(x) = max(0, x).
 
     Elementwise, float dtype kept; the derivative is ``get('relu').grad``.
     """
-    return _call('relu', x)
+    return _call("relu", x)
+
 
 def leaky_relu(x, *, negative_slope=0.01) -> np.ndarray:
     """x for x > 0, negative_slope · x otherwise.
 
     Elementwise, float dtype kept; the derivative is ``get('leaky_relu').grad``.
     """
-    return _call('leaky_relu', x, negative_slope=negative_slope)
+    return _call("leaky_relu", x, negative_slope=negative_slope)
+
 
 def prelu(x, *, alpha=0.25) -> np.ndarray:
     """x for x > 0, alpha · x otherwise (fixed alpha; ``nn.PReLU`` learns it).
 
     Elementwise, float dtype kept; the derivative is ``get('prelu').grad``.
     """
-    return _call('prelu', x, alpha=alpha)
+    return _call("prelu", x, alpha=alpha)
+
 
 def elu(x, *, alpha=1.0) -> np.ndarray:
     """x for x > 0, alpha (e^x - 1) otherwise.
 
     Elementwise, float dtype kept; the derivative is ``get('elu').grad``.
     """
-    return _call('elu', x, alpha=alpha)
+    return _call("elu", x, alpha=alpha)
+
 
 def celu(x, *, alpha=1.0) -> np.ndarray:
     """x for x > 0, alpha (e^{x/alpha} - 1) otherwise.
 
     Elementwise, float dtype kept; the derivative is ``get('celu').grad``.
     """
-    return _call('celu', x, alpha=alpha)
+    return _call("celu", x, alpha=alpha)
+
 
 def selu(x) -> np.ndarray:
     """λ x for x > 0, λ α (e^x - 1) otherwise (λ ≈ 1.0507, α ≈ 1.6733).
 
     Elementwise, float dtype kept; the derivative is ``get('selu').grad``.
     """
-    return _call('selu', x)
+    return _call("selu", x)
+
 
 def gelu(x) -> np.ndarray:
     """GELU(x) = x Φ(x), Φ the standard normal CDF.
 
     Elementwise, float dtype kept; the derivative is ``get('gelu').grad``.
     """
-    return _call('gelu', x)
+    return _call("gelu", x)
+
 
 def gelu_tanh(x) -> np.ndarray:
     """x (1 + tanh(√(2/π) (x + 0.044715 x³))) / 2, the tanh approximation of GELU.
 
     Elementwise, float dtype kept; the derivative is ``get('gelu_tanh').grad``.
     """
-    return _call('gelu_tanh', x)
+    return _call("gelu_tanh", x)
+
 
 def silu(x) -> np.ndarray:
     """SiLU(x) = x σ(x).
 
     Elementwise, float dtype kept; the derivative is ``get('silu').grad``.
     """
-    return _call('silu', x)
+    return _call("silu", x)
+
 
 def swish(x, *, beta=1.0) -> np.ndarray:
     """x σ(beta x).
 
     Elementwise, float dtype kept; the derivative is ``get('swish').grad``.
     """
-    return _call('swish', x, beta=beta)
+    return _call("swish", x, beta=beta)
+
 
 def softplus(x, *, beta=1.0, threshold=None) -> np.ndarray:
     """log(1 + e^{beta x}) / beta; x where beta x > threshold (if given).
 
     Elementwise, float dtype kept; the derivative is ``get('softplus').grad``.
     """
-    return _call('softplus', x, beta=beta, threshold=threshold)
+    return _call("softplus", x, beta=beta, threshold=threshold)
+
 
 def mish(x) -> np.ndarray:
     """x tanh(softplus(x)).
 
     Elementwise, float dtype kept; the derivative is ``get('mish').grad``.
     """
-    return _call('mish', x)
+    return _call("mish", x)
+
 
 def squareplus(x, *, b=4.0) -> np.ndarray:
     """(x + sqrt(x^2 + b)) / 2 (Barron 2021; ``jax.nn.squareplus``), b > 0.
@@ -159,28 +174,31 @@ def softsign(x) -> np.ndarray:
 
     Elementwise, float dtype kept; the derivative is ``get('softsign').grad``.
     """
-    return _call('softsign', x)
+    return _call("softsign", x)
+
 
 def hard_sigmoid(x) -> np.ndarray:
     """relu6(x + 3) / 6.
 
     Elementwise, float dtype kept; the derivative is ``get('hard_sigmoid').grad``.
     """
-    return _call('hard_sigmoid', x)
+    return _call("hard_sigmoid", x)
+
 
 def hard_tanh(x) -> np.ndarray:
     """clip(x, -1, 1).
 
     Elementwise, float dtype kept; the derivative is ``get('hard_tanh').grad``.
     """
-    return _call('hard_tanh', x)
+    return _call("hard_tanh", x)
+
 
 def hard_swish(x) -> np.ndarray:
     """x relu6(x + 3) / 6.
 
     Elementwise, float dtype kept; the derivative is ``get('hard_swish').grad``.
     """
-    return _call('hard_swish', x)
+    return _call("hard_swish", x)
 
 
 def glu(x, axis=-1) -> np.ndarray:

@@ -59,9 +59,24 @@ from .symbolic import piece_at as _piece_at
 __all__ = ["derive", "kinks", "KEYS"]
 
 KEYS = (
-    "f0", "limits", "grad_limits", "range", "range_closed", "range_str", "bounded_below",
-    "bounded_above", "monotonic", "critical_points", "zero_at_zero", "odd", "mean_normal",
-    "second_moment_normal", "zero_centred", "kinks", "smoothness", "saturating",
+    "f0",
+    "limits",
+    "grad_limits",
+    "range",
+    "range_closed",
+    "range_str",
+    "bounded_below",
+    "bounded_above",
+    "monotonic",
+    "critical_points",
+    "zero_at_zero",
+    "odd",
+    "mean_normal",
+    "second_moment_normal",
+    "zero_centred",
+    "kinks",
+    "smoothness",
+    "saturating",
 )
 
 _GRID = [sp.Rational(i, 20) for i in range(-60 * 20, 60 * 20 + 1)]  # step 0.05 on [-60, 60]
@@ -144,9 +159,7 @@ def _derive(name: str, key: tuple) -> dict:
             if branch not in branch_grads:
                 branch_grads[branch] = _mp(sp.diff(branch, x))
             signs.append((g, branch, branch_grads[branch](mpmath.mpf(g.p) / g.q)))
-        monotonic = all(s >= 0 for _, _, s in signs) and all(
-            (lv is sp.oo or lv >= 0) for lv in glim if lv.is_number
-        )
+        monotonic = all(s >= 0 for _, _, s in signs) and all((lv is sp.oo or lv >= 0) for lv in glim if lv.is_number)
 
         # Critical points: strict sign changes of f' inside one branch (a zero that falls
         # exactly on a grid point is taken as it is; plateaus with f' = 0 are not extrema).
@@ -168,9 +181,7 @@ def _derive(name: str, key: tuple) -> dict:
         # tanh(40) = 1 - 3.6e-35 is not mistaken for the (unattained) limit 1.
         with mpmath.workdps(_DPS_VALUES):
             finite_values = [
-                sp.Float(_mp(_piece_at(pw, g))(mpmath.mpf(g.p) / g.q), _DPS_VALUES)
-                for g in _GRID[::10]
-                if abs(g) <= 40
+                sp.Float(_mp(_piece_at(pw, g))(mpmath.mpf(g.p) / g.q), _DPS_VALUES) for g in _GRID[::10] if abs(g) <= 40
             ]
         finite_values += [v for _, v in critical]
         for k in kinks:
@@ -186,13 +197,17 @@ def _derive(name: str, key: tuple) -> dict:
 
         fn = _mp(f)
         pieces = [-mpmath.inf, *[mpmath.mpf(float(k)) for k in kinks], mpmath.inf]
-        phi = lambda t: mpmath.exp(-t * t / 2) / mpmath.sqrt(2 * mpmath.pi)  # noqa: E731
+        phi = lambda t: mpmath.exp(-t * t / 2) / mpmath.sqrt(2 * mpmath.pi)
         mean = mpmath.quad(lambda t: fn(t) * phi(t), pieces)
         second = mpmath.quad(lambda t: fn(t) ** 2 * phi(t), pieces)
 
     f0 = sp.nsimplify(f.subs(x, 0)) if f.subs(x, 0).is_Rational else f.subs(x, 0)
-    odd = sp.simplify(_folded(f.subs(x, -x)) + pw) == 0 if not kinks else all(
-        _same(_piece_at(pw, -g).subs(x, -g), -_piece_at(pw, g).subs(x, g)) for g in _GRID[::37] if g not in kinks
+    odd = (
+        sp.simplify(_folded(f.subs(x, -x)) + pw) == 0
+        if not kinks
+        else all(
+            _same(_piece_at(pw, -g).subs(x, -g), -_piece_at(pw, g).subs(x, g)) for g in _GRID[::37] if g not in kinks
+        )
     )
     saturating = {(True, True): "both", (True, False): "left", (False, True): "right", (False, False): "none"}[
         (glim[0] == 0, glim[1] == 0)

@@ -31,8 +31,8 @@ Gated units (two inputs: value a and gate b, h = a g(b)) have rows of their own 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
 
 import sympy as sp
 

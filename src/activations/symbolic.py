@@ -31,7 +31,8 @@ def params_key(name: str, params: dict) -> tuple:
     defaults = definitions.DEFAULTS.get(name, {})
     unknown = set(params) - set(defaults)
     if unknown:
-        raise TypeError(f"{name}(): unexpected parameter(s) {sorted(unknown)}; allowed: {', '.join(defaults) or 'none'}")
+        allowed = ", ".join(defaults) or "none"
+        raise TypeError(f"{name}(): unexpected parameter(s) {sorted(unknown)}; allowed: {allowed}")
     merged = {**defaults, **params}
     return tuple(sorted((k, v if v is None else float(v)) for k, v in merged.items()))
 

@@ -259,8 +259,6 @@ class Maxout(Layer):
         return f"Maxout({self.dense.n_in}, {self.n_out}, pieces={self.pieces})"
 
 
-
-
 class Gated(Layer):
     """A gated unit (GLU family) with its own affine map: h = a g(b), (a, b) = split(X W + b).
 
@@ -437,8 +435,9 @@ class MLP(Sequential):
     activation : str, Activation, callable or list
         One hidden activation for every hidden layer, or a list with one per hidden
         layer.  Besides registered names: ``"maxout"`` (Maxout layers with
-        ``pieces`` pieces), a gated unit such as ``"glu"`` (:class:`Gated`), ``"learnable_prelu"`` (PReLU with one learnable α per
-        unit), or a callable ``width -> Layer`` (e.g. ``lambda n: nn.PReLU()``).
+        ``pieces`` pieces), a gated unit such as ``"glu"`` (:class:`Gated`),
+        ``"learnable_prelu"`` (PReLU with one learnable α per unit), or a callable
+        ``width -> Layer`` (e.g. ``lambda n: nn.PReLU()``).
     rng : numpy.random.Generator
     init : str
         ``"auto"``: He for :data:`RELU_FAMILY`, LeCun normal for selu, Xavier/Glorot
