@@ -206,7 +206,28 @@ class PReLU(Layer):
         return f"PReLU(alpha={self.alpha.tolist()})"
 
 
-class Maxout(Layer):
+class _AffineFed(Layer):
+    """A nonlinearity with its own :class:`Dense` (``self.dense``) in front: its parameters are the
+    affine map's, and what is recorded as its pre-activation is the affine output ``self._z``
+    (gradient ``self._dz``), which ``forward``/``backward`` set."""
+
+    def params(self):
+        return self.dense.params()
+
+    def grads(self):
+        return self.dense.grads()
+
+    def affine_layers(self):
+        return [self.dense]
+
+    def pre_activation(self, X):
+        return self._z
+
+    def pre_activation_grad(self, dX):
+        return self._dz
+
+
+class Maxout(_AffineFed):
     """Maxout layer (Goodfellow et al. 2013): ``pieces`` affine maps per unit, keep the max.
 
     h_j = max_k (X W + b)_{j*pieces + k}.  Forward uses :func:`activations.maxout`;
@@ -223,10 +244,10 @@ class Maxout(Layer):
             n_in, n_out * self.pieces, rng=rng, init=init, bias_init=bias_init, weight_scale=weight_scale
         )
         self.n_out = n_out
-        self._z = None
+        self._z = self._dz = None
 
     def forward(self, X):
-        self._z = self.dense.forward(X)
+        self._z = self.dense.forward(X)  # recorded pre-activation: width n_out * pieces
         return maxout(self._z, self.pieces, axis=-1)
 
     def backward(self, dout):
@@ -237,21 +258,6 @@ class Maxout(Layer):
         self._dz = dz.reshape(self._z.shape)
         return self.dense.backward(self._dz)
 
-    def params(self):
-        return self.dense.params()
-
-    def grads(self):
-        return self.dense.grads()
-
-    def affine_layers(self):
-        return [self.dense]
-
-    def pre_activation(self, X):
-        return self._z  # the affine output, of width n_out * pieces
-
-    def pre_activation_grad(self, dX):
-        return self._dz
-
     def dead_mask(self, pre):
         return np.zeros(self.n_out, dtype=bool)  # some piece always wins and gets the gradient
 
@@ -259,7 +265,7 @@ class Maxout(Layer):
         return f"Maxout({self.dense.n_in}, {self.n_out}, pieces={self.pieces})"
 
 
-class Gated(Layer):
+class Gated(_AffineFed):
     """A gated unit (GLU family) with its own affine map: h = a g(b), (a, b) = split(X W + b).
 
     One :class:`Dense` of width ``2 n_out`` feeds the unit; its first ``n_out`` outputs are
@@ -283,21 +289,6 @@ class Gated(Layer):
     def backward(self, dout):
         self._dz = self.unit.backward(self._z, dout, axis=-1)
         return self.dense.backward(self._dz)
-
-    def params(self):
-        return self.dense.params()
-
-    def grads(self):
-        return self.dense.grads()
-
-    def affine_layers(self):
-        return [self.dense]
-
-    def pre_activation(self, X):
-        return self._z
-
-    def pre_activation_grad(self, dX):
-        return self._dz
 
     def dead_mask(self, pre):
         a, b = np.split(pre, 2, axis=-1)
