@@ -16,8 +16,8 @@ from activations import reference
 
 # benchmarks/ is a top-level package of the repository, not installed with the course.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks import accuracy, book, naive, page, report, results, speed, torch_impl  # noqa: E402
-from benchmarks.__main__ import main as bench_main  # noqa: E402
+from benchmarks import accuracy, book, naive, page, report, results, speed, torch_impl
+from benchmarks.__main__ import main as bench_main
 
 NO_TORCH = ("ours", "naive")
 
