@@ -19,7 +19,6 @@ plus ±inf and NaN; for float32 the same points rounded to float32.
 
 from __future__ import annotations
 
-
 import mpmath
 import numpy as np
 
