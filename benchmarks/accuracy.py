@@ -19,35 +19,26 @@ plus ±inf and NaN; for float32 the same points rounded to float32.
 
 from __future__ import annotations
 
-import math
-
 import mpmath
 import numpy as np
 
 import activations as act
-from activations import reference
+from activations import reference, symbolic
 
 from . import naive, torch_impl
 
-__all__ = ["run", "points", "score", "evaluate", "KINKS", "IMPLS", "DTYPES"]
+__all__ = ["run", "points", "evaluate", "KINKS", "IMPLS", "DTYPES"]
 
 IMPLS = ("ours", "naive", "torch")
 DTYPES = ("float64", "float32")
 KINDS = ("value", "grad")
 
-#: Kinks where f' jumps (left and right derivatives differ).  The value there is a
+#: Kinks where f' jumps (left and right derivatives differ), read off the SymPy
+#: definitions (:func:`activations.symbolic.derivative_jumps`).  The value there is a
 #: convention (the course uses PyTorch's, see :mod:`activations.kernels`), not an
 #: accuracy question: these points are left out of the derivative scores and every
 #: implementation's value there is reported on its own (``kinks`` in each row).
-KINKS = {
-    "relu": [0.0],
-    "leaky_relu": [0.0],
-    "prelu": [0.0],
-    "selu": [0.0],
-    "hard_sigmoid": [-3.0, 3.0],
-    "hard_tanh": [-1.0, 1.0],
-    "hard_swish": [-3.0, 3.0],
-}
+KINKS = {name: jumps for name in act.names() if (jumps := symbolic.derivative_jumps(name))}
 
 
 def points(name: str, dtype: str = "float64", n_dense: int = 1000, n_tail: int = 100) -> np.ndarray:
@@ -63,25 +54,6 @@ def points(name: str, dtype: str = "float64", n_dense: int = 1000, n_tail: int =
         xs = xs.astype(np.float32).astype(np.float64)
     xs = np.unique(xs)  # sorts; NaN is added after so that it is kept exactly once
     return np.concatenate([xs, [np.nan]])
-
-
-def score(name: str, x: float, computed: float, exact, kind: str, dtype: str) -> float:
-    """One point's error in the reference's metric (see the module docstring).
-
-    ``exact`` is the mpmath value from ``reference.exact`` at ``x``; non-finite
-    mismatches (NaN for a number, a number for inf, ...) score ``inf``.
-    """
-    derivative = kind == "grad"
-    params = dict(act.get(name).params)
-    if dtype == "float32":
-        return reference.ulp_error(computed, exact, np.float32)
-    c = float(computed)
-    if mpmath.isfinite(exact) and abs(exact) < reference.TINY and math.isfinite(c):
-        return reference.BAR * float(abs(mpmath.mpf(c) - exact)) / reference.ABS_TOL
-    err = reference.ulp_error(c, exact)
-    if err == 0 or math.isinf(err):
-        return err
-    return err / reference.condition_number(name, x, derivative=derivative, **params)
 
 
 def _compute(impl: str, name: str, kind: str, xs: np.ndarray) -> np.ndarray:
@@ -117,7 +89,8 @@ def evaluate(name: str, kind: str, dtype: str, impls=IMPLS, n_dense: int = 1000,
     xs = points(name, dtype, n_dense, n_tail)
     kinks = np.array(KINKS.get(name, []) if kind == "grad" else [], dtype=np.float64)
     xs = xs[~np.isin(xs, kinks)]
-    exact = reference.exact(name, xs, derivative=kind == "grad", **dict(act.get(name).params))
+    params = dict(act.get(name).params)
+    exact = reference.exact(name, xs, derivative=kind == "grad", **params)
     typed = xs.astype(dtype)
     out = []
     for impl in impls:
@@ -125,7 +98,7 @@ def evaluate(name: str, kind: str, dtype: str, impls=IMPLS, n_dense: int = 1000,
             continue
         computed = _compute(impl, name, kind, typed)
         at_kinks = _compute(impl, name, kind, kinks.astype(dtype)) if kinks.size else []
-        s = np.array([score(name, x, c, e, kind, dtype) for x, c, e in zip(xs, computed, exact)])
+        s = reference.score(name, xs, computed, derivative=kind == "grad", dtype=dtype, **params)
         finite = np.isfinite(s)
         wrong = np.nonzero(~finite)[0]
         row = {
@@ -148,7 +121,7 @@ def evaluate(name: str, kind: str, dtype: str, impls=IMPLS, n_dense: int = 1000,
             row["worst_finite"] = float(s[i])
             row["at"] = {"x": float(xs[i]), "computed": float(computed[i]), "exact": _fmt(exact[i])}
         if kinks.size:
-            sym = reference.exact(name, kinks, derivative=True, **dict(act.get(name).params))
+            sym = reference.exact(name, kinks, derivative=True, **params)
             row["kinks"] = [
                 {"x": float(k), "computed": float(v), "sympy": float(e)} for k, v, e in zip(kinks, at_kinks, sym)
             ]

@@ -14,6 +14,8 @@ Rules followed so the comparison is about numerics and nothing else:
 * where the textbook is silent about a kink (ReLU family, hard_*), the derivative
   follows the course's (PyTorch's) convention, so no error is counted for a
   convention;
+* an activation without a hand-written formula here gets its SymPy definition
+  evaluated in floats as written (``sympy.lambdify``), which *is* the textbook formula;
 * the dtype of the input is kept (float32 in, float32 arithmetic), as a student's
   code would do; overflow / invalid warnings are silenced (the results, inf and
   NaN included, are what is measured).
@@ -26,7 +28,10 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+import sympy as sp
 from scipy import special
+
+import activations as act
 
 __all__ = ["VALUES", "GRADS", "value", "grad", "names"]
 
@@ -261,8 +266,8 @@ def hard_tanh_grad(x):
 
 
 def hard_swish_grad(x):
-    """0 for x < -3, (2x + 3)/6 for -3 <= x <= 3, 1 for x > 3."""
-    return np.where(x < -3.0, 0.0 * x, np.where(x <= 3.0, (2.0 * x + 3.0) / 6.0, _one(x)))
+    """0 for x <= -3, (2x + 3)/6 for -3 < x < 3, 1 for x >= 3 (the course's kink convention)."""
+    return np.where(x <= -3.0, 0.0 * x, np.where(x < 3.0, (2.0 * x + 3.0) / 6.0, _one(x)))
 
 
 _NAMES = [
@@ -271,15 +276,34 @@ _NAMES = [
     "hard_sigmoid", "hard_tanh", "hard_swish",
 ]  # fmt: skip
 
-#: name -> naive value function ``f(x, **params)``.
-VALUES = {n: _quiet(globals()[n]) for n in _NAMES}
+
+@functools.lru_cache(maxsize=None)
+def _from_sympy(name: str, derivative: bool, key: tuple):
+    """The SymPy definition (or its derivative) evaluated in floats as written: the
+    textbook formula, for an activation without a hand-written naive version."""
+    a = act.get(name, **dict(key))
+    return sp.lambdify(act.x, a.dexpr if derivative else a.expr, modules="numpy")
+
+
+def _sympy_naive(name: str, derivative: bool):
+    def f(x, **params):
+        fn = _from_sympy(name, derivative, tuple(sorted(act.get(name, **params).params.items())))
+        with np.errstate(all="ignore"):
+            out = np.asarray(fn(x), dtype=x.dtype)
+        return np.broadcast_to(out, np.shape(x)).copy()
+
+    return f
+
+
+#: name -> naive value function ``f(x, **params)`` (hand-written, else the SymPy formula).
+VALUES = {n: _quiet(globals()[n]) if n in _NAMES else _sympy_naive(n, False) for n in act.names()}
 #: name -> naive derivative function ``f'(x, **params)``.
-GRADS = {n: _quiet(globals()[n + "_grad"]) for n in _NAMES}
+GRADS = {n: _quiet(globals()[n + "_grad"]) if n in _NAMES else _sympy_naive(n, True) for n in act.names()}
 
 
 def names() -> list[str]:
-    """Activations that have a naive formula (sorted)."""
-    return sorted(_NAMES)
+    """Activations that have a naive formula (sorted): every registered one."""
+    return sorted(VALUES)
 
 
 def value(name: str, x: np.ndarray, **params) -> np.ndarray:

@@ -156,9 +156,9 @@ is also executed alone, in a fresh kernel, to show where the time goes.
 #: Why a kernel is slower than PyTorch's, from reading its code next to the measured
 #: temporaries (shown only for kernels that miss the goal in the results).
 KERNEL_NOTES = {
-    "sigmoid": "builds exp(-|x|) through two temporaries, then `np.where` and a division each make "
-    "another; an in-place version (`out=`, `np.copyto(where=)`) needs two arrays.",
-    "silu": "x·σ(x): the six temporaries of σ, one more for the product, and two `np.where` passes that "
+    "sigmoid": "1 / (1 + exp(-x)) as written (monotone between adjacent floats): four whole-array "
+    "passes (negation, exp, addition, division), each with its own temporary.",
+    "silu": "x·σ(x): the four passes of σ, one more for the product, and two `np.where` passes that "
     "fix ±inf even when there is none.",
     "swish": "as silu, plus one temporary for βx.",
     "gelu": "Φ comes from a Taylor table on [-8, 0] (for accuracy) and from scipy's `ndtr`, which "
@@ -180,8 +180,10 @@ KERNEL_NOTES = {
     "leaky_relu": "`np.where(x > 0, x, a·x)` (a mispredicted branch per element); for a ≤ 1, "
     "`np.maximum(x, a·x)` is branch-free and gives the same values.",
     "prelu": "as leaky_relu: `np.where` where `np.maximum(x, α·x)` would do for α ≤ 1.",
-    "softplus": "max(z, 0) + log1p(exp(-|z|)): five temporaries, and `log1p` is slower than `log`.",
-    "softsign": "two `np.where` passes fix ±inf on every call.",
+    "softplus": "log1p(exp(min(βx, 36))) / β, then an `np.where` for βx > 36: six passes (chosen because "
+    "each step is monotone), and `log1p` is slower than `log`.",
+    "softsign": "sign(x) / (1 + 1/|x|) (monotone between adjacent floats): abs, two divisions, an "
+    "addition and `copysign`, five passes.",
     "hard_sigmoid": "`np.clip` then a division: two passes where one fused loop would do.",
     "hard_swish": "`np.where` plus `np.clip` and two products.",
 }

@@ -3,13 +3,14 @@
 ``available()`` says whether torch can be imported; nothing here imports torch at
 module import time, so the benchmarks and their tests run without it.
 
-Values are ``torch.nn.functional`` calls with the parameters of the course's
-defaults; derivatives come from autograd (``torch.autograd.grad`` with
-``grad_outputs = 1``), i.e. what PyTorch computes during backpropagation.  Two
-activations have no PyTorch function of their own and are written from the ops
-PyTorch users write: ``linear`` (``x.clone()``) and ``swish`` with β
-(``x * sigmoid(β x)``).  PyTorch's ``softplus`` switches to ``x`` above its default
-``threshold = 20``; that is what a PyTorch user gets, so it is what is measured.
+Values are the ``torch`` hooks of the rows in :mod:`activations.spec`
+(``torch.nn.functional`` calls) with the course's default parameters; derivatives
+come from autograd (``torch.autograd.grad`` with ``grad_outputs = 1``), i.e. what
+PyTorch computes during backpropagation.  Activations without a PyTorch function of
+their own are written from the ops PyTorch users write: ``linear`` (``x.clone()``),
+``swish`` with β (``x * sigmoid(β x)``), ``squareplus`` (``(x + sqrt(x*x + b)) / 2``).
+PyTorch's ``softplus`` switches to ``x`` above its default ``threshold = 20``; that is
+what a PyTorch user gets, so it is what is measured.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ import importlib.metadata
 import importlib.util
 
 import numpy as np
+
+import activations as act
+from activations.spec import SPECS
 
 __all__ = ["available", "version", "functions", "value", "grad", "set_single_thread"]
 
@@ -65,34 +69,12 @@ def functions(name: str, params: dict):
     torch = _torch()
     if torch is None:
         raise RuntimeError("functions(): torch is not installed")
+    row = SPECS[name]
+    if row.torch is None:
+        raise KeyError(f"functions(): PyTorch has no counterpart for {name!r}")
     F = torch.nn.functional
-    p = params
-    table = {
-        "linear": lambda t: t.clone(),
-        "sigmoid": torch.sigmoid,
-        "tanh": torch.tanh,
-        "relu": F.relu,
-        "leaky_relu": lambda t: F.leaky_relu(t, p.get("negative_slope", 0.01)),
-        "prelu": lambda t: F.prelu(t, torch.tensor([p.get("alpha", 0.25)], dtype=t.dtype)),
-        "elu": lambda t: F.elu(t, p.get("alpha", 1.0)),
-        "celu": lambda t: F.celu(t, p.get("alpha", 1.0)),
-        "selu": F.selu,
-        "gelu": F.gelu,
-        "gelu_tanh": lambda t: F.gelu(t, approximate="tanh"),
-        "silu": F.silu,
-        "swish": lambda t: t * torch.sigmoid(p.get("beta", 1.0) * t),
-        "softplus": lambda t: (
-            F.softplus(t, p.get("beta", 1.0))
-            if p.get("threshold") is None
-            else F.softplus(t, p.get("beta", 1.0), p["threshold"])
-        ),
-        "mish": F.mish,
-        "softsign": F.softsign,
-        "hard_sigmoid": F.hardsigmoid,
-        "hard_tanh": F.hardtanh,
-        "hard_swish": F.hardswish,
-    }
-    return table[name]
+    p = act.get(name, **params).params
+    return lambda t: row.torch(F, t, **p)
 
 
 def value(name: str, x: np.ndarray, **params) -> np.ndarray:

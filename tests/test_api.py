@@ -15,6 +15,7 @@ import pytest
 
 import activations as act
 from activations import definitions, reference
+from activations.spec import SPECS
 
 NAMES = act.names()
 EXTREMES = np.array(
@@ -180,8 +181,8 @@ def test_module_level_function_signature_and_agreement(name):
 
 
 def test_registry_contents():
-    assert NAMES == sorted(definitions.DEFINITIONS)
-    assert len(NAMES) == 19
+    assert NAMES == sorted(definitions.DEFINITIONS) == sorted(SPECS)
+    assert set(NAMES) <= set(act.__all__) and set(act.gated_names()) <= set(act.__all__)
     a = act.get("elu", alpha=2)
     assert a.params == {"alpha": 2.0} and isinstance(a.params["alpha"], float)
     assert a == act.get("elu", alpha=2.0) and hash(a) == hash(act.get("elu", alpha=2.0))

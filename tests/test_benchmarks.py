@@ -16,8 +16,8 @@ from activations import reference
 
 # benchmarks/ is a top-level package of the repository, not installed with the course.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks import accuracy, book, naive, page, report, results, speed, torch_impl  # noqa: E402
-from benchmarks.__main__ import main as bench_main  # noqa: E402
+from benchmarks import accuracy, book, naive, page, report, results, speed, torch_impl
+from benchmarks.__main__ import main as bench_main
 
 NO_TORCH = ("ours", "naive")
 
@@ -104,13 +104,15 @@ def test_accuracy_counts_non_finite_mistakes():
     assert rows["naive"]["worst"] == math.inf and wrong and all(abs(w["x"]) > 700 for w in wrong)
 
 
-def test_score_uses_the_reference_metric():
+def test_the_one_metric_scores_any_implementation():
+    """benchmarks.accuracy scores with reference.score (one metric), non-finite mistakes included."""
     x = 0.75
-    exact = reference.exact("sigmoid", [x])[0]
     rounded = float(reference.exact_float("sigmoid", [x])[0])
-    assert accuracy.score("sigmoid", x, rounded, exact, "value", "float64") <= 0.5
+    assert reference.score("sigmoid", [x], [rounded])[0] <= 0.5
     off = np.nextafter(np.nextafter(rounded, 2.0), 2.0)  # two floats up: 1.5 to 2.5 ULPs
-    assert 1.0 <= accuracy.score("sigmoid", x, off, exact, "value", "float64") <= 2.5
+    assert 1.0 <= reference.score("sigmoid", [x], [off])[0] <= 2.5
+    assert reference.score("sigmoid", [np.inf, 3.0], [np.nan, np.inf]).tolist() == [math.inf, math.inf]
+    assert not hasattr(accuracy, "score")
 
 
 # --- speed -----------------------------------------------------------------------------------------

@@ -1,14 +1,13 @@
 """Tests for the small helper modules behind chapters 1 and 2:
-activations.collapse, activations.counterexamples and activations.optim_paths."""
+activations.course: collapse, counterexamples and optim_paths."""
 
 import numpy as np
 import pytest
 
 from activations import nn
-from activations.collapse import collapse_affine
-from activations.counterexamples import SignedSqrt, signed_sqrt, signed_sqrt_grad
-from activations.optim_paths import sgd_path
-
+from activations.course.collapse import collapse_affine
+from activations.course.counterexamples import SignedSqrt, signed_sqrt, signed_sqrt_grad
+from activations.course.optim_paths import sgd_path
 
 # --- collapse_affine --------------------------------------------------------------------
 

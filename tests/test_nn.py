@@ -46,7 +46,7 @@ ALL = [act.get(n) for n in act.names()] + [
 
 @pytest.mark.parametrize("activation", ALL, ids=repr)
 def test_mlp_gradient_matches_central_differences(activation):
-    make = lambda rng: nn.MLP([3, 5, 4, 3], activation, rng=rng, bias_init=0.1)  # noqa: E731
+    make = lambda rng: nn.MLP([3, 5, 4, 3], activation, rng=rng, bias_init=0.1)
     model, X, y = _checked_model(make, _kinks(activation))
     errors = nn.gradient_check(model, X, y)
     assert len(errors) == len(model.params()) == 6
@@ -126,7 +126,7 @@ def test_maxout_forward_is_max_over_consecutive_pieces_and_routes_to_winner():
     winners = (z[:, 0::2] >= z[:, 1::2]).astype(float)
     expected = np.empty_like(z)
     expected[:, 0::2], expected[:, 1::2] = winners, 1 - winners
-    np.testing.assert_array_equal(layer.dpre, expected)
+    np.testing.assert_array_equal(layer.pre_activation_grad(None), expected)
 
 
 @pytest.mark.parametrize(

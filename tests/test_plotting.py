@@ -4,13 +4,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.colors as mcolors  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.colors as mcolors
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-import activations as act  # noqa: E402
-from activations import data, nn, plotting as P  # noqa: E402
+import activations as act
+from activations import data, nn, plotting as P
 
 
 @pytest.fixture(autouse=True)

@@ -84,7 +84,55 @@ def check_rng(rng, fname: str):
     """Require an explicit ``numpy.random.Generator`` (the course keeps no global random state)."""
     if not isinstance(rng, np.random.Generator):
         raise TypeError(
-            f"{fname}(): rng must be a numpy.random.Generator (e.g. np.random.default_rng(0)), "
-            f"got {type(rng).__name__}"
+            f"{fname}(): rng must be a numpy.random.Generator (e.g. np.random.default_rng(0)), got {type(rng).__name__}"
         )
     return rng
+
+
+# --- arguments of networks and experiments ------------------------------------------
+
+
+def check_int(value, name, fname, minimum=1):
+    """An integer argument (sizes, epochs, seeds) as a Python int, at least ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{fname}(): {name} must be an integer, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise ValueError(f"{fname}(): {name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def check_positive(value, name, fname, allow_zero=False):
+    """A finite real argument > 0 (>= 0 with ``allow_zero``), e.g. a learning rate, as a float."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{fname}(): {name} must be a real number, got {type(value).__name__} {value!r}")
+    value = float(value)
+    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        raise ValueError(f"{fname}(): {name} must be {'>= 0' if allow_zero else '> 0'} and finite, got {value}")
+    return value
+
+
+def as_batch(X, fname, n_features=None):
+    """A 2-d float64 copy-free view of ``X`` (never written to)."""
+    arr = np.asarray(X)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{fname}(): X must be a real array, got dtype {arr.dtype}")
+    arr = arr.astype(np.float64, copy=False)
+    if arr.ndim != 2:
+        raise ValueError(f"{fname}(): X must be 2-d (n_samples, n_features), got shape {arr.shape}")
+    if n_features is not None and arr.shape[1] != n_features:
+        raise ValueError(f"{fname}(): X has {arr.shape[1]} features, the model expects {n_features}")
+    return arr
+
+
+def as_labels(y, n, fname):
+    """Integer class labels ``y`` (n of them) as an int64 vector."""
+    arr = np.asarray(y)
+    if arr.dtype.kind not in "biu":
+        if arr.dtype.kind == "f" and np.all(arr == np.round(arr)):
+            arr = arr.astype(np.int64)
+        else:
+            raise TypeError(f"{fname}(): y must hold integer class labels, got dtype {arr.dtype}")
+    arr = arr.reshape(-1).astype(np.int64)
+    if arr.shape[0] != n:
+        raise ValueError(f"{fname}(): y has {arr.shape[0]} labels for {n} samples")
+    return arr

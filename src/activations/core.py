@@ -1,94 +1,36 @@
-"""The registry: ``names()``, ``get(name, **params)`` and the :class:`Activation` object.
+"""The registry: ``names()``, ``get(name, **params)`` and the :class:`Activation` object;
+``gated_names()``, ``get_gated(name)`` and :class:`GatedActivation` for two-input units.
 
-An :class:`Activation` ties a SymPy definition (:mod:`activations.definitions`) to
-its NumPy kernels (:mod:`activations.kernels`).  Its symbolic side (``expr``,
-``dexpr``, ``properties``) is computed lazily and cached, so numeric use never pays
-for SymPy.
+An :class:`Activation` ties a SymPy definition (:mod:`activations.definitions`) to its
+NumPy kernels through its row in :mod:`activations.spec`.  Its symbolic side (``expr``,
+``dexpr``, ``properties``) is computed lazily and cached.  (``import activations`` still
+loads SymPy: the definitions are SymPy expressions.)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
-
 import numpy as np
 
-from . import definitions, kernels
-from ._validation import as_float_array, finish, real_param
+from . import definitions
+from ._validation import as_float_array, finish, int_param
+from .properties import derive
+from .spec import GATED, SPECS
 
-__all__ = ["Activation", "names", "get", "SPECS"]
-
-
-@dataclass(frozen=True)
-class _Spec:
-    value: Callable
-    grad: Callable
-    check: Callable[[str, dict], dict]  # validates parameters, returns them as floats
-
-
-def _no_params(fname, params):
-    return {}
-
-
-def _finite(*names):
-    def check(fname, params):
-        return {n: real_param(params[n], n, fname) for n in names}
-
-    return check
-
-
-def _celu_check(fname, params):
-    return {"alpha": real_param(params["alpha"], "alpha", fname, nonzero=True)}
-
-
-def _swish_check(fname, params):
-    return {"beta": real_param(params["beta"], "beta", fname, nonnegative=True)}
-
-
-def _softplus_check(fname, params):
-    beta = real_param(params["beta"], "beta", fname, positive=True)
-    thr = params["threshold"]
-    thr = None if thr is None else real_param(thr, "threshold", fname)
-    return {"beta": beta, "threshold": thr}
-
-
-K = kernels
-SPECS = {
-    "linear": _Spec(K.linear, K.linear_grad, _no_params),
-    "sigmoid": _Spec(K.sigmoid, K.sigmoid_grad, _no_params),
-    "tanh": _Spec(K.tanh, K.tanh_grad, _no_params),
-    "relu": _Spec(K.relu, K.relu_grad, _no_params),
-    "leaky_relu": _Spec(K.leaky_relu, K.leaky_relu_grad, _finite("negative_slope")),
-    "prelu": _Spec(K.prelu, K.prelu_grad, _finite("alpha")),
-    "elu": _Spec(K.elu, K.elu_grad, _finite("alpha")),
-    "celu": _Spec(K.celu, K.celu_grad, _celu_check),
-    "selu": _Spec(K.selu, K.selu_grad, _no_params),
-    "gelu": _Spec(K.gelu, K.gelu_grad, _no_params),
-    "gelu_tanh": _Spec(K.gelu_tanh, K.gelu_tanh_grad, _no_params),
-    "silu": _Spec(K.silu, K.silu_grad, _no_params),
-    "swish": _Spec(K.swish, K.swish_grad, _swish_check),
-    "softplus": _Spec(K.softplus, K.softplus_grad, _softplus_check),
-    "mish": _Spec(K.mish, K.mish_grad, _no_params),
-    "softsign": _Spec(K.softsign, K.softsign_grad, _no_params),
-    "hard_sigmoid": _Spec(K.hard_sigmoid, K.hard_sigmoid_grad, _no_params),
-    "hard_tanh": _Spec(K.hard_tanh, K.hard_tanh_grad, _no_params),
-    "hard_swish": _Spec(K.hard_swish, K.hard_swish_grad, _no_params),
-}
-assert set(SPECS) == set(definitions.DEFINITIONS)
+__all__ = ["Activation", "GatedActivation", "names", "gated_names", "get", "get_gated", "SPECS", "GATED"]
 
 
 def names() -> list[str]:
-    """Registered activation names, sorted."""
+    """Registered (elementwise) activation names, sorted."""
     return sorted(SPECS)
 
 
+def gated_names() -> list[str]:
+    """Registered gated units (two inputs), sorted."""
+    return sorted(GATED)
+
+
 def _resolve_params(name: str, params: dict) -> dict:
-    defaults = definitions.DEFAULTS.get(name, {})
-    unknown = set(params) - set(defaults)
-    if unknown:
-        allowed = ", ".join(defaults) or "none"
-        raise TypeError(f"{name}(): unexpected parameter(s) {sorted(unknown)}; allowed: {allowed}")
-    return SPECS[name].check(name, {**defaults, **params})
+    return SPECS[name].check(name, params)
 
 
 def _apply(kernel, fname, x, params):
@@ -150,8 +92,6 @@ class Activation:
     @property
     def properties(self) -> dict:
         """Properties derived with SymPy (limits, range, monotonicity, smoothness, ...)."""
-        from .properties import derive  # tools layer, imported lazily
-
         return derive(self.name, **self.params)
 
     def __repr__(self):
@@ -170,3 +110,99 @@ def get(name: str, **params) -> Activation:
     if not isinstance(name, str):
         raise TypeError(f"get(): name must be a string, got {type(name).__name__}")
     return Activation(name, **params)
+
+
+def _split(x, axis, fname):
+    arr, dtype = as_float_array(x, fname)
+    axis = int_param(axis, "axis", fname, minimum=None)
+    if arr.ndim == 0:
+        raise ValueError(f"{fname}(): needs at least a 1-d array, got a 0-d input")
+    if not -arr.ndim <= axis < arr.ndim:
+        raise ValueError(f"{fname}(): axis {axis} is out of range for an array with {arr.ndim} dimension(s)")
+    n = arr.shape[axis]
+    if n % 2:
+        raise ValueError(f"{fname}(): axis {axis} has odd length {n}; it is split into value and gate halves")
+    a, b = np.split(arr, 2, axis=axis)
+    return a, b, dtype, axis
+
+
+class GatedActivation:
+    """A gated unit h(a, b) = a g(b) (GLU family): two inputs, one output.
+
+    ``h(x, axis=-1)`` splits ``axis`` (even length 2k) into the value half a = x[..., :k]
+    and the gate half b = x[..., k:], as ``torch.nn.functional.glu``; the output has
+    length k along ``axis``.
+
+    Examples
+    --------
+    >>> import activations as act
+    >>> g = act.get_gated("glu")
+    >>> g([2.0, 0.0]).tolist()  # 2 * sigmoid(0)
+    [1.0]
+    """
+
+    __slots__ = ("name", "_spec")
+
+    def __init__(self, name: str):
+        if name not in GATED:
+            raise KeyError(f"unknown gated unit {name!r}; valid names: {', '.join(gated_names())}")
+        self.name = name
+        self._spec = GATED[name]
+
+    @property
+    def gate(self) -> Activation:
+        """The elementwise activation g applied to the gate half."""
+        return Activation(self._spec.gate)
+
+    def __call__(self, x, axis=-1):
+        """h(a, b) with (a, b) the two halves of ``axis``; float dtype kept."""
+        a, b, dtype, _ = _split(x, axis, self.name)
+        with np.errstate(all="ignore"):
+            return finish(np.asarray(self._spec.value(a, b), dtype=np.float64), dtype)
+
+    def partials(self, a, b):
+        """(∂h/∂a, ∂h/∂b) elementwise at value inputs ``a`` and gate inputs ``b``."""
+        fname = f"{self.name}.partials"
+        a, dtype = as_float_array(a, fname)
+        b, _ = as_float_array(b, fname)
+        if a.shape != b.shape:
+            raise ValueError(f"{fname}(): a and b must have the same shape, got {a.shape} and {b.shape}")
+        with np.errstate(all="ignore"):
+            da, db = self._spec.partials(a, b)
+            return finish(np.asarray(da, dtype=np.float64), dtype), finish(np.asarray(db, dtype=np.float64), dtype)
+
+    def backward(self, x, dout, axis=-1):
+        """dL/dx for upstream dL/dh = ``dout``: the two halves (dout ∂h/∂a, dout ∂h/∂b) joined."""
+        a, b, dtype, axis = _split(x, axis, f"{self.name}.backward")
+        g = np.asarray(dout, dtype=np.float64)
+        if g.shape != a.shape:
+            raise ValueError(f"{self.name}.backward(): dout has shape {g.shape}, the output has {a.shape}")
+        with np.errstate(all="ignore"):
+            da, db = self._spec.partials(a, b)
+            return finish(np.concatenate([g * da, g * db], axis=axis), dtype)
+
+    @property
+    def expr(self):
+        """SymPy h(a, b) in :data:`activations.definitions.a` (value) and ``b`` (gate)."""
+        return definitions.gated_expression(self.name)
+
+    @property
+    def partial_exprs(self):
+        """(∂h/∂a, ∂h/∂b) by ``sympy.diff``."""
+        return definitions.gated_partials(self.name)
+
+    def __repr__(self):
+        return f"GatedActivation({self.name!r})"
+
+    def __eq__(self, other):
+        return isinstance(other, GatedActivation) and self.name == other.name
+
+    def __hash__(self):
+        return hash(("gated", self.name))
+
+
+def get_gated(name: str) -> GatedActivation:
+    """The :class:`GatedActivation` called ``name``; ``KeyError`` lists valid names."""
+    if not isinstance(name, str):
+        raise TypeError(f"get_gated(): name must be a string, got {type(name).__name__}")
+    return GatedActivation(name)

@@ -12,8 +12,9 @@ from typing import NamedTuple
 import numpy as np
 
 from . import nn
+from ._validation import check_int, check_rng
 from .core import Activation
-from .nn import MLP, Maxout
+from .nn import MLP
 
 __all__ = [
     "gradient_flow",
@@ -31,10 +32,10 @@ def _name(activation):
 
 
 def _deep_mlp(activation, *, depth, width, n_in, n_out, rng, init, bias_init=0.0, weight_scale=None, fname):
-    depth = nn._check_int(depth, "depth", fname)
-    width = nn._check_int(width, "width", fname)
-    n_in = width if n_in is None else nn._check_int(n_in, "n_in", fname)
-    nn._check_rng(rng, fname)
+    depth = check_int(depth, "depth", fname)
+    width = check_int(width, "width", fname)
+    n_in = width if n_in is None else check_int(n_in, "n_in", fname)
+    check_rng(rng, fname)
     return MLP(
         [n_in] + [width] * depth + [n_out],
         activation,
@@ -91,11 +92,11 @@ def gradient_flow(
         weight_scale=weight_scale,
         fname="gradient_flow",
     )
-    n_samples = nn._check_int(n_samples, "n_samples", "gradient_flow")
+    n_samples = check_int(n_samples, "n_samples", "gradient_flow")
     X = rng.standard_normal((n_samples, model.sizes[0]))
     y = rng.integers(0, n_classes, size=n_samples)
     # With a deliberately bad init the signal may overflow: inf/nan norms are the result.
-    with np.errstate(over="ignore", invalid="ignore", under="ignore"), nn._single_thread_blas():
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"), nn.single_thread_blas():
         loss, dout = nn.softmax_cross_entropy(model.forward(X), y)
         model.backward(dout)
         dense = model.dense_layers
@@ -124,9 +125,8 @@ def dead_units(model, X, *, return_mask=False):
     Parameters
     ----------
     model : activations.nn.Sequential
-        Runs ``model.forward(X)`` (which refreshes its ``pre``/``post`` caches).  Hidden
-        layers need a ``derivative(z)`` method (ActivationLayer and PReLU have one;
-        Maxout is handled separately).
+        Runs ``model.forward(X)`` (which refreshes its ``pre``/``post`` caches).  Each hidden
+        layer answers through ``layer.dead_mask(pre)`` (:class:`activations.nn.Layer`).
     X : array (n_samples, n_in)
     return_mask : bool
         Also return the boolean dead masks, one (width,) array per hidden layer.
@@ -139,13 +139,8 @@ def dead_units(model, X, *, return_mask=False):
         raise TypeError(f"dead_units(): expected an activations.nn model, got {type(model).__name__}")
     model.forward(X)
     masks = []
-    for layer, z, out in zip(model.hidden_layers, model.pre, model.post):
-        if isinstance(layer, Maxout):
-            masks.append(np.zeros(out.shape[1], dtype=bool))
-            continue
-        if not hasattr(layer, "derivative"):
-            raise TypeError(f"dead_units(): layer {layer!r} has no derivative(z) method to inspect")
-        masks.append(np.all(layer.derivative(z) == 0, axis=0))
+    for layer, z in zip(model.hidden_layers, model.pre):
+        masks.append(layer.dead_mask(z))
     fractions = np.array([m.mean() for m in masks])
     return (fractions, masks) if return_mask else fractions
 
@@ -187,9 +182,9 @@ def signal_propagation(
         weight_scale=weight_scale,
         fname="signal_propagation",
     )
-    n_samples = nn._check_int(n_samples, "n_samples", "signal_propagation")
+    n_samples = check_int(n_samples, "n_samples", "signal_propagation")
     X = rng.standard_normal((n_samples, width))
-    with np.errstate(over="ignore", invalid="ignore", under="ignore"), nn._single_thread_blas():
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"), nn.single_thread_blas():
         model.forward(X)
         return {
             "layer": np.arange(1, depth + 1),
@@ -223,7 +218,7 @@ def time_kernel(fn, x, *, repeat=5, number=None) -> Timing:
     arr = np.asarray(x)
     if arr.size == 0:
         raise ValueError("time_kernel(): x must not be empty")
-    repeat = nn._check_int(repeat, "repeat", "time_kernel")
+    repeat = check_int(repeat, "repeat", "time_kernel")
     timer = timeit.Timer(lambda: fn(x))
     if number is None:
         number = 1
@@ -232,7 +227,7 @@ def time_kernel(fn, x, *, repeat=5, number=None) -> Timing:
                 break
             number *= 2
     else:
-        number = nn._check_int(number, "number", "time_kernel")
+        number = check_int(number, "number", "time_kernel")
     best = min(timer.repeat(repeat=repeat, number=number)) / number
     return Timing(best, best / arr.size * 1e9)
 
@@ -273,7 +268,7 @@ def train_compare(
     """
     from .data import digits
 
-    seeds = [nn._check_int(s, "seeds entries", "train_compare", minimum=0) for s in seeds]
+    seeds = [check_int(s, "seeds entries", "train_compare", minimum=0) for s in seeds]
     if not seeds:
         raise ValueError("train_compare(): give at least one seed")
     if optimizer not in ("adam", "sgd"):

@@ -428,6 +428,24 @@ def mish_grad(x):
     return _fix_inf(x, np.where(x > 0, pos, neg), 0.0, 1.0)
 
 
+def squareplus(x, b=4.0):
+    """(x + sqrt(x^2 + b)) / 2 (Barron 2021), with s = sqrt(x^2 + b) = hypot(x, sqrt(b)).
+
+    x >= 0: x/2 + s/2 (halved first: no overflow near the largest float).  x < 0: the
+    sum cancels, so it is multiplied by its conjugate: (b/2) / (s - x), a sum of two
+    positive terms.  hypot never squares x, so nothing overflows for huge |x|.
+    """
+    s = np.hypot(x, np.sqrt(b))
+    return np.where(x < 0, (0.5 * b) / (s - x), 0.5 * x + 0.5 * s)
+
+
+def squareplus_grad(x, b=4.0):
+    """(1 + x/s) / 2; for x < 0, where 1 + x/s cancels, (b / (2s)) / (s - x)."""
+    s = np.hypot(x, np.sqrt(b))
+    out = np.where(x < 0, (0.5 * b / s) / (s - x), 0.5 + 0.5 * (x / s))
+    return _fix_inf(x, out, 0.0, 1.0)
+
+
 def softsign(x):
     """x / (1 + |x|), evaluated as sign(x) / (1 + 1/|x|).
 

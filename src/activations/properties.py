@@ -50,57 +50,38 @@ from functools import lru_cache
 import mpmath
 import sympy as sp
 
-from . import definitions, reference
+from . import definitions, symbolic
 from .definitions import x
+from .symbolic import branch_points as _kinks
+from .symbolic import folded as _folded
+from .symbolic import piece_at as _piece_at
 
 __all__ = ["derive", "kinks", "KEYS"]
 
 KEYS = (
-    "f0", "limits", "grad_limits", "range", "range_closed", "range_str", "bounded_below",
-    "bounded_above", "monotonic", "critical_points", "zero_at_zero", "odd", "mean_normal",
-    "second_moment_normal", "zero_centred", "kinks", "smoothness", "saturating",
+    "f0",
+    "limits",
+    "grad_limits",
+    "range",
+    "range_closed",
+    "range_str",
+    "bounded_below",
+    "bounded_above",
+    "monotonic",
+    "critical_points",
+    "zero_at_zero",
+    "odd",
+    "mean_normal",
+    "second_moment_normal",
+    "zero_centred",
+    "kinks",
+    "smoothness",
+    "saturating",
 )
 
 _GRID = [sp.Rational(i, 20) for i in range(-60 * 20, 60 * 20 + 1)]  # step 0.05 on [-60, 60]
 _DPS = 30
 _DPS_VALUES = 60
-
-
-def _folded(expr):
-    """Top-level Piecewise form of ``expr`` (Max/Min/Abs rewritten), or ``expr`` itself."""
-    if expr.has(sp.Max, sp.Min, sp.Abs):
-        expr = expr.rewrite(sp.Piecewise)
-    return sp.piecewise_fold(expr)
-
-
-def _relationals(cond):
-    if isinstance(cond, sp.core.relational.Relational):
-        return [cond]
-    if isinstance(cond, (sp.And, sp.Or, sp.Not)):
-        return [r for a in cond.args for r in _relationals(a)]
-    return []
-
-
-def _kinks(pw):
-    if not isinstance(pw, sp.Piecewise):
-        return []
-    points = set()
-    for _, cond in pw.args:
-        for rel in _relationals(cond):
-            for root in sp.solve(sp.Eq(rel.lhs, rel.rhs), x):
-                if root.is_real:
-                    points.add(sp.nsimplify(root) if root.is_Float else root)
-    return sorted(points, key=lambda p: float(p))
-
-
-def _piece_at(pw, value):
-    """The branch of ``pw`` active at the exact number ``value``."""
-    if not isinstance(pw, sp.Piecewise):
-        return pw
-    for expr, cond in pw.args:
-        if cond is sp.true or bool(cond.subs(x, value)):
-            return expr
-    raise ValueError(f"no branch of {pw} is active at x = {value}")
 
 
 def _same(a, b):
@@ -164,9 +145,9 @@ def _derive(name: str, key: tuple) -> dict:
     kinks = _kinks(pw)
 
     with mpmath.workdps(_DPS):
-        # Limits come from activations.reference (cached there, and shared with the tests).
-        lim = tuple(_tidy(reference.limit(name, sign, **params)) for sign in (-1, 1))
-        glim = tuple(reference.limit(name, sign, derivative=True, **params) for sign in (-1, 1))
+        # Limits come from activations.symbolic (cached there, and shared with the tests).
+        lim = tuple(_tidy(symbolic.limit(name, sign, **params)) for sign in (-1, 1))
+        glim = tuple(symbolic.limit(name, sign, derivative=True, **params) for sign in (-1, 1))
 
         # Sign scan of f' on the grid, branch by branch (grid points at kinks are skipped).
         branch_grads = {}
@@ -178,9 +159,7 @@ def _derive(name: str, key: tuple) -> dict:
             if branch not in branch_grads:
                 branch_grads[branch] = _mp(sp.diff(branch, x))
             signs.append((g, branch, branch_grads[branch](mpmath.mpf(g.p) / g.q)))
-        monotonic = all(s >= 0 for _, _, s in signs) and all(
-            (lv is sp.oo or lv >= 0) for lv in glim if lv.is_number
-        )
+        monotonic = all(s >= 0 for _, _, s in signs) and all((lv is sp.oo or lv >= 0) for lv in glim if lv.is_number)
 
         # Critical points: strict sign changes of f' inside one branch (a zero that falls
         # exactly on a grid point is taken as it is; plateaus with f' = 0 are not extrema).
@@ -202,9 +181,7 @@ def _derive(name: str, key: tuple) -> dict:
         # tanh(40) = 1 - 3.6e-35 is not mistaken for the (unattained) limit 1.
         with mpmath.workdps(_DPS_VALUES):
             finite_values = [
-                sp.Float(_mp(_piece_at(pw, g))(mpmath.mpf(g.p) / g.q), _DPS_VALUES)
-                for g in _GRID[::10]
-                if abs(g) <= 40
+                sp.Float(_mp(_piece_at(pw, g))(mpmath.mpf(g.p) / g.q), _DPS_VALUES) for g in _GRID[::10] if abs(g) <= 40
             ]
         finite_values += [v for _, v in critical]
         for k in kinks:
@@ -220,13 +197,17 @@ def _derive(name: str, key: tuple) -> dict:
 
         fn = _mp(f)
         pieces = [-mpmath.inf, *[mpmath.mpf(float(k)) for k in kinks], mpmath.inf]
-        phi = lambda t: mpmath.exp(-t * t / 2) / mpmath.sqrt(2 * mpmath.pi)  # noqa: E731
+        phi = lambda t: mpmath.exp(-t * t / 2) / mpmath.sqrt(2 * mpmath.pi)
         mean = mpmath.quad(lambda t: fn(t) * phi(t), pieces)
         second = mpmath.quad(lambda t: fn(t) ** 2 * phi(t), pieces)
 
     f0 = sp.nsimplify(f.subs(x, 0)) if f.subs(x, 0).is_Rational else f.subs(x, 0)
-    odd = sp.simplify(_folded(f.subs(x, -x)) + pw) == 0 if not kinks else all(
-        _same(_piece_at(pw, -g).subs(x, -g), -_piece_at(pw, g).subs(x, g)) for g in _GRID[::37] if g not in kinks
+    odd = (
+        sp.simplify(_folded(f.subs(x, -x)) + pw) == 0
+        if not kinks
+        else all(
+            _same(_piece_at(pw, -g).subs(x, -g), -_piece_at(pw, g).subs(x, g)) for g in _GRID[::37] if g not in kinks
+        )
     )
     saturating = {(True, True): "both", (True, False): "left", (False, True): "right", (False, False): "none"}[
         (glim[0] == 0, glim[1] == 0)
@@ -258,16 +239,8 @@ def derive(name: str, **params) -> dict:
 
     The dict is cached; a shallow copy is returned so callers cannot corrupt the cache.
     """
-    if name not in definitions.DEFINITIONS:
-        raise KeyError(f"unknown activation {name!r}; valid names: {', '.join(sorted(definitions.DEFINITIONS))}")
-    defaults = definitions.DEFAULTS.get(name, {})
-    return dict(_derive(name, tuple(sorted({**defaults, **params}.items()))))
+    return dict(_derive(name, symbolic.params_key(name, params)))
 
 
-def kinks(name: str, **params) -> list[float]:
-    """Where the piecewise definition of ``name`` switches branch (cheap: no limits or
-    quadrature).  Finite differences and smoothness checks must stay away from these."""
-    if name not in definitions.DEFINITIONS:
-        raise KeyError(f"unknown activation {name!r}; valid names: {', '.join(sorted(definitions.DEFINITIONS))}")
-    defaults = definitions.DEFAULTS.get(name, {})
-    return [float(k) for k in _kinks(_folded(definitions.expression(name, **{**defaults, **params})))]
+#: Where the piecewise definition switches branch (re-exported from :mod:`activations.symbolic`).
+kinks = symbolic.kinks

@@ -46,7 +46,8 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from . import core, definitions
+from . import core, definitions, symbolic
+from .spec import SPECS
 
 __all__ = [
     "BAR",
@@ -63,7 +64,6 @@ __all__ = [
     "ulp",
     "ulp_error",
     "score",
-    "scaled_error",
     "worst",
     "grid",
 ]
@@ -75,21 +75,12 @@ MAX_DPS = 400
 #: Named far-tail points every grid contains (with both signs).
 TAIL_POINTS = (20.0, 37.0, 710.0, 1000.0, 1e6)
 #: Derivative points where the kernel follows PyTorch's kink convention and SymPy's
-#: ``dexpr`` does not: relu'(0) is 0 in the kernel, Heaviside(0) = 1/2 in SymPy.
-#: Accuracy checks leave them out and test them on their own.
-CONVENTION_POINTS = {"relu": (0.0,)}
-#: Non-default parameters the accuracy checks cover besides every default.
-EXTRA_PARAMS = (
-    ("leaky_relu", {"negative_slope": 0.1}),
-    ("elu", {"alpha": 0.5}),
-    ("elu", {"alpha": 2.0}),
-    ("celu", {"alpha": 2.0}),
-    ("swish", {"beta": 0.5}),
-    ("swish", {"beta": 2.0}),
-    ("softplus", {"beta": 2.0}),
-    ("softplus", {"threshold": 20.0}),
-    ("softplus", {"beta": 2.0, "threshold": 20.0}),
-)
+#: ``dexpr`` does not: relu'(0) is 0 in the kernel, Heaviside(0) = 1/2 in SymPy
+#: (``grad_convention`` of the rows in :mod:`activations.spec`).  Accuracy checks leave
+#: them out and test them on their own.
+CONVENTION_POINTS = {name: row.grad_convention for name, row in SPECS.items() if row.grad_convention}
+#: Non-default parameters the accuracy checks cover besides every default (``extra_params``).
+EXTRA_PARAMS = tuple((name, dict(p)) for name, row in SPECS.items() for p in row.extra_params)
 _X = definitions.x
 
 
@@ -136,34 +127,10 @@ def _mp_function(name: str, key: tuple, order: int):
     return sp.lambdify(_X, _sym(name, key, order), modules=_MODULES)
 
 
-def _pick_branches(expr: sp.Expr, probe) -> sp.Expr:
-    """Replace every Piecewise by the branch active at x = probe (used for limits)."""
-    expr = sp.piecewise_fold(expr)
-    while expr.has(sp.Piecewise):
-        pw = next(p for p in sp.preorder_traversal(expr) if isinstance(p, sp.Piecewise))
-        branch = next(e for e, c in pw.args if bool(c.subs(_X, probe)))
-        expr = expr.xreplace({pw: branch})
-    return expr
-
-
-@lru_cache(maxsize=None)
-def _limit(name: str, key: tuple, order: int, sign: int) -> sp.Expr:
-    # diff(expr) rather than the simplified dexpr (equal, see tests/test_symbolic.py):
-    # SymPy's limit is several times faster on the unsimplified form (gelu_tanh).
-    expr = _pick_branches(sp.diff(_sym(name, key, 0), _X, order), sign * sp.Integer(10) ** 100)
-    p = sp.Symbol("p", positive=True)
-    # x = ±p with p > 0 settles Max, Abs, sign and Heaviside before taking the limit.
-    # tanh/cosh rewritten in exp: SymPy's limit is ~5x faster for gelu_tanh' (but
-    # slower for mish', whose log(1 + e^x) it handles better as it is).
-    expr = expr.subs(_X, sign * p)
-    return sp.limit(expr if expr.has(sp.log) else expr.rewrite(sp.exp), p, sp.oo)
-
-
 def limit(name: str, sign: int, *, derivative=False, **params) -> sp.Expr:
-    """SymPy limit of f (or f') as x -> sign * oo (``sign`` is +1 or -1)."""
-    if sign not in (1, -1):
-        raise ValueError(f"limit(): sign must be +1 or -1, got {sign!r}")
-    return _limit(name, _params_key(name, params), int(derivative), sign)
+    """SymPy limit of f (or f') as x -> sign * oo (``sign`` is +1 or -1); see
+    :func:`activations.symbolic.limit`."""
+    return symbolic.limit(name, sign, derivative=derivative, **params)
 
 
 # --- adaptive mpmath evaluation --------------------------------------------------------
@@ -179,7 +146,7 @@ def _value(name: str, key: tuple, order: int, xf: float, dps: int):
     if math.isnan(xf):
         return mpmath.mpf("nan")
     if math.isinf(xf):
-        lim = _limit(name, key, order, 1 if xf > 0 else -1)
+        lim = symbolic.limit_by_key(name, key, order, 1 if xf > 0 else -1)
         if lim.is_infinite:
             return mpmath.mpf("inf") * int(sp.sign(lim))
         with mpmath.workdps(dps):
@@ -341,7 +308,7 @@ def _raw_errors(name, xs, computed, derivative, dtype, params):
             raw[i] = BAR * float(abs(mpmath.mpf(c) - g)) / ABS_TOL
         else:
             raw[i] = ulp_error(c, g)
-            needs[i] = raw[i] > 0
+            needs[i] = 0 < raw[i] < math.inf  # 0 and inf (a non-finite mistake) stay as they are
     return raw, needs, (name, key, order, xs, exact_values)
 
 
@@ -359,24 +326,11 @@ def score(name: str, xs, computed, *, derivative=False, dtype=np.float64, **para
     return raw
 
 
-def scaled_error(name: str, xs, *, derivative=False, dtype=np.float64, **params) -> np.ndarray:
-    """The kernel's score (see :func:`score`) at each point of ``xs``.
-
-    The kernel is ``get(name, **params)`` (or its ``.grad``) called on ``xs`` as an
-    array of ``dtype``.  For float32 the condition number is not needed: the kernel
-    computes in float64 and rounds once.
-    """
-    xs_dt = _as_floats(xs).astype(np.dtype(dtype))
-    a = core.get(name, **params)
-    computed = (a.grad if derivative else a)(xs_dt)
-    return score(name, xs_dt, computed, derivative=derivative, dtype=dtype, **params)
-
-
 def worst(name: str, xs, *, derivative=False, dtype=np.float64, **params) -> tuple[float, float]:
     """(largest scaled error of the kernel over ``xs``, the x where it occurs).
 
-    Same numbers as ``scaled_error(...).max()``, but condition numbers are computed
-    only where they can change the maximum (scaled error <= raw ULP error).
+    Same numbers as ``score(...).max()`` for the kernel's values, but condition numbers
+    are computed only where they can change the maximum (scaled error <= raw ULP error).
     """
     xs = _as_floats(xs).astype(np.dtype(dtype))
     a = core.get(name, **params)
@@ -393,14 +347,6 @@ def worst(name: str, xs, *, derivative=False, dtype=np.float64, **params) -> tup
 
 
 # --- test points -----------------------------------------------------------------------------
-
-
-def _kinks(name: str, params: dict) -> list[float]:
-    pts = [0.0, 1.0, -1.0, 3.0, -3.0]
-    p = core.get(name, **params).params
-    if p.get("threshold") is not None:
-        pts.append(p["threshold"] / p["beta"])
-    return pts
 
 
 def _derivative_roots(name: str, params: dict) -> list[float]:
@@ -430,15 +376,16 @@ def grid(
     A uniform grid of ``n_dense`` points on [-40, 40]; ``n_tail`` log-spaced points on
     each of [40, 1e6] and [-1e6, -40]; the named tail points ±20, ±37, ±710, ±1000,
     ±1e6; tiny inputs (±1e-300, ±5e-324, ±1e-8); and neighbourhoods (a few ULPs,
-    1e-12, 1e-6) of the kinks 0, ±1, ±3 (and softplus's threshold / beta) and, if
-    ``name`` is given, of the roots of f' found on a fine grid.  With ``n_random``,
+    1e-12, 1e-6) of 0 and, if ``name`` is given, of its kinks (read off the SymPy
+    definition, :func:`activations.symbolic.kinks`) and of the roots of f' found on a
+    fine grid (without ``name``: of 0, ±1, ±3).  With ``n_random``,
     also that many random points (``np.random.default_rng(seed)``): half uniform on
     [-40, 40], half with log-uniform magnitude in [1e-8, 1e6] and random sign.
     """
     params = dict(params)
     centres = [0.0, 1.0, -1.0, 3.0, -3.0]
     if name is not None:
-        centres = _kinks(name, params) + _derivative_roots(name, params)
+        centres = [0.0, *symbolic.kinks(name, **params), *_derivative_roots(name, params)]
     pts = [np.linspace(-40.0, 40.0, n_dense)]
     tail = np.logspace(np.log10(40.0), 6.0, n_tail)
     pts += [tail, -tail]

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .nn import _check_int, _check_positive, _check_rng
+from .._validation import check_int as _check_int
+from .._validation import check_positive as _check_positive
+from .._validation import check_rng as _check_rng
 
 __all__ = ["sgd_path"]
 

@@ -32,7 +32,9 @@ def collapse_affine(model):
     """
     layers = getattr(model, "dense_layers", None)
     if not layers:
-        raise TypeError(f"collapse_affine(): expected an activations.nn model with dense layers, got {type(model).__name__}")
+        raise TypeError(
+            f"collapse_affine(): expected an activations.nn model with dense layers, got {type(model).__name__}"
+        )
     n_in = layers[0].n_in
     W, b = np.eye(n_in), np.zeros(n_in)
     for layer in layers:

@@ -1,4 +1,5 @@
-"""activations.widgets: static frames, the HTML/JS snippet, the live widget, argument checks."""
+"""The explorer component (activations.explorer: static frames, the HTML/JS snippet, the live
+widget) and the chapter explorers (activations.course.explorers): argument checks, frames."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from activations import widgets as W
+from activations import explorer as E
+from activations.course import explorers as W
 
 # Small grids keep these tests quick.
 FAST_GRAD = dict(depths=(3, 6), width=16, n_samples=32)
@@ -96,13 +98,13 @@ def test_live_widget_recomputes_the_image():
 
 
 def test_mode_selection(monkeypatch):
-    monkeypatch.setenv(W.MODE_ENV, "static")
-    assert W.explorer_mode() == "static"
-    assert W.explorer_mode("both") == "both"
-    monkeypatch.delenv(W.MODE_ENV)
-    assert W.explorer_mode() == "static"  # no kernel in pytest
+    monkeypatch.setenv(E.MODE_ENV, "static")
+    assert E.explorer_mode() == "static"
+    assert E.explorer_mode("both") == "both"
+    monkeypatch.delenv(E.MODE_ENV)
+    assert E.explorer_mode() == "static"  # no kernel in pytest
     with pytest.raises(ValueError, match="explorer_mode"):
-        W.explorer_mode("fancy")
+        E.explorer_mode("fancy")
 
 
 def test_show_static_displays_html_and_live_displays_the_widget(monkeypatch):
@@ -135,8 +137,8 @@ def test_show_static_displays_html_and_live_displays_the_widget(monkeypatch):
         (lambda: W.explore_gradient_flow(["relu"], depths=(0,)), ValueError, "explore_gradient_flow"),
         (lambda: W.explore_signal_propagation(["selu"], seed=-1), TypeError, "seed"),
         (lambda: W.explore_dead_units(["relu"], seeds=()), ValueError, "explore_dead_units"),
-        (lambda: W.Control("1x", "x", (1,)), ValueError, "Control"),
-        (lambda: W.Control("x", "x", ()), ValueError, "Control"),
+        (lambda: E.Control("1x", "x", (1,)), ValueError, "Control"),
+        (lambda: E.Control("x", "x", ()), ValueError, "Control"),
     ],
 )
 def test_bad_arguments_raise_naming_the_function(call, exc, match):
@@ -145,14 +147,14 @@ def test_bad_arguments_raise_naming_the_function(call, exc, match):
 
 
 def test_too_many_frames_is_refused():
-    controls = [W.Control("a", "a", tuple(range(7))), W.Control("b", "b", tuple(range(7)))]
+    controls = [E.Control("a", "a", tuple(range(7))), E.Control("b", "b", tuple(range(7)))]
     with pytest.raises(ValueError, match="frames"):
-        W.Explorer("t", controls, lambda fig, a, b: None, lambda a, b: "")
+        E.Explorer("t", controls, lambda fig, a, b: None, lambda a, b: "")
 
 
 def test_mixed_radix_frame_order_matches_the_script():
-    controls = [W.Control("a", "a", (0, 1), start=1), W.Control("b", "b", (0, 1, 2), start=2)]
-    e = W.Explorer("t", controls, lambda fig, a, b: fig.subplots().plot([a, b]), lambda a, b: f"{a}-{b}")
+    controls = [E.Control("a", "a", (0, 1), start=1), E.Control("b", "b", (0, 1, 2), start=2)]
+    e = E.Explorer("t", controls, lambda fig, a, b: fig.subplots().plot([a, b]), lambda a, b: f"{a}-{b}")
     assert [tuple(c.values()) for c in e.combinations()] == [(a, b) for a in (0, 1) for b in (0, 1, 2)]
     assert e._start_index() == 1 * 3 + 2
     html = e.to_html()

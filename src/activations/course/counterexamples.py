@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_float_array, finish
-from .nn import Layer
+from .._validation import as_float_array, finish
+from ..nn import Layer
 
 __all__ = ["signed_sqrt", "signed_sqrt_grad", "SignedSqrt"]
 
