@@ -303,12 +303,21 @@ class DerivedInit:
 
     Called as ``init(shape, rng, gain=1.0)`` like the named initialisers of
     :mod:`activations.nn` (``gain`` multiplies the standard deviation).  For ReLU it
-    draws exactly what ``he_normal`` draws.
+    draws exactly what ``he_normal`` draws.  For a function that is not registered (a
+    custom layer), pass ``sigma_w2`` and a ``label`` instead of the activation.
     """
 
-    def __init__(self, activation):
-        self.activation = _resolve(activation, "DerivedInit")
-        self.sigma_w2 = weight_variance(self.activation)
+    def __init__(self, activation=None, *, sigma_w2=None, label=None):
+        if (activation is None) == (sigma_w2 is None):
+            raise TypeError("DerivedInit(): give either an activation or sigma_w2")
+        if activation is not None:
+            self.activation = _resolve(activation, "DerivedInit")
+            self.sigma_w2 = weight_variance(self.activation)
+            self.label = self.activation.name if label is None else str(label)
+        else:
+            self.activation = None
+            self.sigma_w2 = _check_var(sigma_w2, "sigma_w2", "DerivedInit")
+            self.label = "custom" if label is None else str(label)
 
     def __call__(self, shape, rng, gain=1.0):
         if len(shape) != 2:
@@ -320,16 +329,16 @@ class DerivedInit:
         return _check_rng(rng, "DerivedInit").normal(0.0, s, size=(fan_in, fan_out))
 
     def __eq__(self, other):
-        return isinstance(other, DerivedInit) and other.activation == self.activation
+        return isinstance(other, DerivedInit) and (other.label, other.sigma_w2) == (self.label, self.sigma_w2)
 
     def __hash__(self):
-        return hash(("DerivedInit", self.activation))
+        return hash(("DerivedInit", self.label, self.sigma_w2))
 
     def __str__(self):
         return f"derived (σ_w² = {self.sigma_w2:.3g})"
 
     def __repr__(self):
-        return f"DerivedInit({self.activation!r}, sigma_w2={self.sigma_w2:.6g})"
+        return f"DerivedInit({self.label!r}, sigma_w2={self.sigma_w2:.6g})"
 
 
 def derived_init(activation) -> DerivedInit:
