@@ -251,10 +251,10 @@ class Config:
 
     data: str = "mnist"
     hidden: tuple = (64, 64)
-    epochs: int = 15
+    epochs: int = 10
     batch_size: int = 64
     momentum: float = 0.9
-    lr_grid: tuple = (0.00316, 0.01, 0.0316, 0.1, 0.316)
+    lr_grid: tuple = (0.01, 0.0316, 0.1, 0.316)
     lr_extend: int = 2
     tune_seeds: tuple = (1000, 1001)
     seeds: tuple = tuple(range(10))
@@ -450,8 +450,7 @@ def accuracies(res, spec):
 #: Name -> (specs, Config) of every sweep ``make experiments`` runs.
 EXPERIMENTS = {
     "hidden_mnist": (
-        ["relu", "leaky_relu", "elu", "selu", "gelu", "silu", "maxout", "tanh", "sigmoid", "sigmoid_centred",
-         "sigmoid_x4"],
+        ["relu", "leaky_relu", "elu", "gelu", "silu", "maxout", "tanh", "sigmoid", "sigmoid_centred", "sigmoid_x4"],
         Config(),
     ),
     "linear_vs_mlp_mnist": (["linear_model", "relu"], Config(hidden=(64,))),
