@@ -250,12 +250,12 @@ class Config:
     """One experimental design (stored with every result file)."""
 
     data: str = "mnist"
-    hidden: tuple = (64, 64)
-    epochs: int = 10
+    hidden: tuple = (32, 32)
+    epochs: int = 8
     batch_size: int = 64
     momentum: float = 0.9
     lr_grid: tuple = (0.01, 0.0316, 0.1, 0.316)
-    lr_extend: int = 2
+    lr_extend: int = 1
     tune_seeds: tuple = (1000, 1001)
     seeds: tuple = tuple(range(10))
     init: str = "derived"
@@ -453,7 +453,7 @@ EXPERIMENTS = {
         ["relu", "leaky_relu", "elu", "gelu", "silu", "maxout", "tanh", "sigmoid", "sigmoid_centred", "sigmoid_x4"],
         Config(),
     ),
-    "linear_vs_mlp_mnist": (["linear_model", "relu"], Config(hidden=(64,))),
+    "linear_vs_mlp_mnist": (["linear_model", "relu"], Config(hidden=(32,))),
 }
 
 
