@@ -402,7 +402,7 @@ def _meta(cfg, wall):
     return {
         "format": 1,
         "commit": commit,
-        "machine": f"{platform.machine()} {platform.processor() or ''} {os.cpu_count()} cpus".strip(),
+        "machine": " ".join(p for p in (platform.machine(), platform.processor(), f"{os.cpu_count()} cpus") if p),
         "python": sys.version.split()[0],
         "numpy": np.__version__,
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
