@@ -80,8 +80,10 @@ def load_claims(directory) -> list[dict]:
             missing = [k for k in KEYS if k not in entry]
             if missing:
                 raise ValueError(f"load_claims(): {where} lacks {', '.join(missing)}")
-            verdict = str(entry["verdict"]).strip().lower()
-            if verdict not in VERDICTS and not verdict.startswith(("not detectable with this design (", "not testable here:")):
+            verdict = str(entry["verdict"]).strip()
+            if verdict.lower() in VERDICTS:
+                verdict = verdict.lower()
+            elif not verdict.startswith(("not detectable with this design (", "not testable here:")):
                 raise ValueError(f"load_claims(): {where}: verdict {entry['verdict']!r} not in {VERDICTS}")
             claims.append(
                 {
