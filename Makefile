@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 JB     := $(VENV)/bin/jupyter-book
 
-.PHONY: setup book serve lint test test-fast bench exercises clean help
+.PHONY: setup book serve lint test test-fast bench exercises experiments clean help
 
 help:
 	@echo "make book       build the HTML book (creates .venv, installs pinned requirements)"
@@ -16,6 +16,7 @@ help:
 	@echo "make test-fast  unit tests only (under a minute)"
 	@echo "make bench      accuracy / speed / build-time benchmarks -> benchmarks/results/"
 	@echo "make exercises  regenerate student exercise notebooks from exercises/source/"
+	@echo "make experiments  the protocol sweeps (tuned learning rates, 10 paired seeds) -> experiments/results/"
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -68,3 +69,7 @@ exercises: setup
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis
+
+# Heavy sweeps of the fair-comparison protocol -> experiments/results/*.json (commit them).
+experiments: setup
+	$(PY) -m activations.protocol

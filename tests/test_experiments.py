@@ -58,8 +58,11 @@ def test_signal_propagation_selu_self_normalises_and_naive_init_explodes():
 
 
 def test_signal_propagation_tanh_variance_shrinks_with_xavier():
-    r = ex.signal_propagation("tanh", depth=20, width=128, rng=np.random.default_rng(1))
+    r = ex.signal_propagation("tanh", depth=20, width=128, rng=np.random.default_rng(1), init="xavier")
     assert r["var"][-1] < 0.5 * r["var"][0]
+    # The default (derived) variance keeps the pre-activations at unit scale instead.
+    d = ex.signal_propagation("tanh", depth=20, width=128, rng=np.random.default_rng(1))
+    assert 0.7 < d["pre_var"][-1] < 1.4
 
 
 def _model_with_biases(activation, biases):

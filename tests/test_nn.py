@@ -228,14 +228,23 @@ def test_xavier_uniform_bound():
     assert np.max(np.abs(W)) <= np.sqrt(6 / 50)
 
 
-@pytest.mark.parametrize(
-    "activation, init",
-    [("relu", nn.he_normal), ("gelu", nn.he_normal), ("selu", nn.lecun_normal), ("tanh", nn.xavier_uniform),
-     ("sigmoid", nn.xavier_uniform)],
-)
-def test_auto_init_choice(activation, init):
-    model = nn.MLP([5, 7, 3], activation, rng=np.random.default_rng(1))
-    np.testing.assert_array_equal(model.layers[0].W, init((5, 7), np.random.default_rng(1)))
+def test_auto_init_relu_is_he_and_maxout_lecun():
+    model = nn.MLP([5, 7, 3], "relu", rng=np.random.default_rng(1))
+    np.testing.assert_array_equal(model.layers[0].W, nn.he_normal((5, 7), np.random.default_rng(1)))
+    assert nn.auto_init("maxout") == "lecun" and nn.auto_init("no_such_name") == "xavier"
+
+
+@pytest.mark.parametrize("activation", ["gelu", "selu", "tanh", "sigmoid", "silu"])
+def test_auto_init_uses_the_derived_variance(activation):
+    from activations import gains
+
+    init = nn.auto_init(activation)
+    assert isinstance(init, gains.DerivedInit)
+    model = nn.MLP([400, 300, 3], activation, rng=np.random.default_rng(1))
+    W = model.layers[0].W
+    # 120,000 draws: the sample variance is within 2 % of sigma_w^2 / fan_in.
+    assert abs(W.var() * 400 / gains.weight_variance(activation) - 1) < 0.02
+    np.testing.assert_array_equal(W, init((400, 300), np.random.default_rng(1)))
 
 
 def test_forward_caches_and_does_not_modify_input():

