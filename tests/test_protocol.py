@@ -96,3 +96,28 @@ def test_training_run_is_paired_and_deterministic():
     r2 = P.train_run("relu", 0.03, 0, cfg)
     assert r1 == {**r2, "seconds": r1["seconds"]}
     assert 0.5 < r1["acc"] <= 1.0 and r1["n"] == 1000
+
+
+def test_register_mde_figures_match_the_stored_results():
+    """The MDEs typed into appendix/claims/*.yml are those of experiments/results (rounded to 3 decimals)."""
+    from pathlib import Path
+
+    import yaml
+
+    res = P.load_results("hidden_mnist")
+    acc = {s: P.accuracies(res, s) for s in res["runs"]}
+
+    def mde(a, b):
+        return f"{P.paired_difference(acc[a], acc[b]).mde:.3f}"
+
+    root = Path(__file__).resolve().parent.parent / "appendix" / "claims"
+    verdicts = {e["claim"]: str(e["verdict"]) for f in sorted(root.glob("*.yml")) for e in yaml.safe_load(f.read_text())}
+    leaky = next(v for c, v in verdicts.items() if c.startswith("Try Leaky ReLU, Maxout or ELU"))
+    assert f"MDE = {mde('leaky_relu', 'relu')} Leaky ReLU, {mde('elu', 'relu')} ELU" in leaky
+    assert f"{P.paired_difference(acc['maxout'], acc['relu']).mean:+.3f}" in leaky
+    gelu = next(v for c, v in verdicts.items() if c.startswith("GELU performs better than ReLU and ELU"))
+    assert f"MDE = {mde('gelu', 'relu')} vs ReLU, {mde('gelu', 'elu')} vs ELU" in gelu
+    tanh = next(v for c, v in verdicts.items() if c.startswith("Prefer tanh over sigmoid"))
+    assert f"MDE = {mde('tanh', 'sigmoid')}" in tanh
+    gelu4 = next(v for c, v in verdicts.items() if c.startswith("GELU is better than ReLU and ELU and improves"))
+    assert f"MDE = {mde('gelu', 'relu')} vs ReLU" in gelu4
