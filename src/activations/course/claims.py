@@ -26,7 +26,19 @@ from pathlib import Path
 __all__ = ["VERDICTS", "KEYS", "load_claims", "book_labels", "missing_labels", "short_note", "claims_markdown"]
 
 #: Allowed verdicts ("not tested here": the chapter states the claim but measures nothing).
-VERDICTS = ("supported", "partly", "not supported", "wrong", "not tested here")
+#: Empirical comparisons use the protocol's vocabulary (:data:`activations.protocol.VERDICTS`):
+#: "supported", "contradicted", "not detectable with this design (MDE = ...)" (the MDE
+#: suffix is free text), "not testable here".
+VERDICTS = (
+    "supported",
+    "partly",
+    "not supported",
+    "wrong",
+    "contradicted",
+    "not detectable with this design",
+    "not testable here",
+    "not tested here",
+)
 KEYS = ("claim", "note", "verdict", "evidence")
 
 # MyST targets "(label)=" on a line of their own, and ":name: label" options of
@@ -68,8 +80,10 @@ def load_claims(directory) -> list[dict]:
             missing = [k for k in KEYS if k not in entry]
             if missing:
                 raise ValueError(f"load_claims(): {where} lacks {', '.join(missing)}")
-            verdict = str(entry["verdict"]).strip().lower()
-            if verdict not in VERDICTS:
+            verdict = str(entry["verdict"]).strip()
+            if verdict.lower() in VERDICTS:
+                verdict = verdict.lower()
+            elif not verdict.startswith(("not detectable with this design (", "not testable here:")):
                 raise ValueError(f"load_claims(): {where}: verdict {entry['verdict']!r} not in {VERDICTS}")
             claims.append(
                 {
