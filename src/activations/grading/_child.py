@@ -57,7 +57,21 @@ def _emit(wfd, obj):
         data = data[os.write(wfd, data):]
 
 
+_SHELL = None
+
+
+def prepare():
+    """Create the (unused) IPython shell in the server, so that each forked submission gets a copy."""
+    global _SHELL
+    os.environ.setdefault("IPYTHONDIR", "/tmp/.ipython")
+    _SHELL = _new_shell()
+
+
 def _shell():
+    return _SHELL if _SHELL is not None else _new_shell()
+
+
+def _new_shell():
     from IPython.core.interactiveshell import InteractiveShell
     from traitlets.config import Config
 

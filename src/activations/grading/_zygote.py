@@ -217,7 +217,9 @@ def main(argv=None):
     out = os.fdopen(os.dup(1), "w", encoding="utf-8")
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
-    from . import _preload  # noqa: F401  (imports everything a submission needs, once)
+    from . import _child, _preload  # noqa: F401  (imports everything a submission needs, once)
+
+    _child.prepare()
 
     out.write(json.dumps({"ready": True}) + "\n")
     out.flush()

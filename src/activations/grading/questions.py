@@ -108,6 +108,14 @@ class Question:
         """Probe and judge in one process (the student's quick check)."""
         return self.judge(self.probe(*answer, full=full), full=full)
 
+    def _memo(self, key, compute):
+        """``compute()`` once per question, key and secret (expected values do not depend on the student)."""
+        cache = self.__dict__.setdefault("_cache", {})
+        k = (key, _SECRET)
+        if k not in cache:
+            cache[k] = compute()
+        return cache[k]
+
 
 # --- functions -------------------------------------------------------------------
 
@@ -181,14 +189,24 @@ class FunctionQuestion(Question):
     arg_name: str = "x"  # how messages name the first argument
 
     def probe(self, fn=None, *, full=False):
-        return probe_function(fn, [(c.args, c.kwargs) for c in self.cases(full)])
+        return probe_function(fn, [(c.args, c.kwargs) for c in self._cases(full)])
+
+    def _cases(self, full):
+        return self._memo(("cases", full), lambda: self.cases(full))
+
+    def _expected(self, full, i):
+        def compute():
+            case = self._cases(full)[i]
+            return self.reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+
+        return self._memo(("expected", full, i), compute)
 
     def request(self, full=True) -> dict:
         """What the sandboxed prober needs: the calls to make (inputs encoded, no expected values)."""
         return {"kind": "function", "names": list(self.names),
                 "calls": [{"args": [encode(a) for a in c.args],
                            "kwargs": {k: encode(v) for k, v in c.kwargs.items()}}
-                          for c in self.cases(full)]}
+                          for c in self._cases(full)]}
 
     def judge(self, data, *, full=False) -> Result:
         if not isinstance(data, dict) or not data.get("attempted"):
@@ -196,7 +214,7 @@ class FunctionQuestion(Question):
         if not data.get("callable"):
             return self.result(FAIL, f"expected a function, got {text(data.get('type'))}", self.hint)
         recs = data.get("cases") or []
-        cases = self.cases(full)
+        cases = self._cases(full)
         for i, case in enumerate(cases):
             if i >= len(recs):
                 return self.result(FAIL, f"no result for {case.label} (time limit reached?)", self.hint)
@@ -213,7 +231,7 @@ class FunctionQuestion(Question):
                     "build a new array (np.where, np.maximum, arithmetic) instead of writing into x "
                     "(x[...] = , x *= , out=x, or x -= x.max() modify the caller's array)",
                 )
-            expected = self.reference(*case.args, **case.kwargs)
+            expected = self._expected(full, i)
             failure = self._compare(case, decode(rec.get("result")), expected)
             if failure:
                 return self.result(FAIL, *failure)
@@ -312,7 +330,7 @@ class NumberQuestion(Question):
         got = float(data["value"])
         if self.integer and not (np.isfinite(got) and got == int(got)):
             return self.result(FAIL, f"expected a whole number, got {got!r}", self.hint)
-        expected = float(self.compute())
+        expected = float(self._memo("compute", self.compute))
         if abs(got - expected) <= self.atol + self.rtol * abs(expected):
             return self.result(PASS)
         shown = f"{int(got)}" if abs(got) < 1e15 and got == int(got) else repr(got)
@@ -380,7 +398,8 @@ class ExpressionQuestion(Question):
                 except (ValueError, TypeError):
                     return self.result(FAIL, f"at {_point(point)} your expression is not a real number ({text(raw)[:60]})", self.hint)
                 got.append(g)
-                want.append(self.expected({k: mpmath.mpf(mpmath.fraction(*_pq(v))) for k, v in point.items()}))
+                want.append(self._memo(("expected", tuple(sorted(point.items())), self.digits), lambda: self.expected(
+                    {k: mpmath.mpf(mpmath.fraction(*_pq(v))) for k, v in point.items()})))
             tol = mpmath.mpf(10) ** (-(self.digits - 5))
             bad = [k for k, (g, w) in enumerate(zip(got, want)) if not abs(g - w) <= tol * max(1, abs(w))]
             float_msg = ("right value, but your expression contains floating-point numbers",
