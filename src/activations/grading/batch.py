@@ -344,7 +344,8 @@ def grade_dir(directory, out_csv, *, feedback_dir=None, workers=None, timeout=60
     _questions.use_secret(secret)
     files = submissions(directory)
     done = _previous_rows(out_csv) if resume else {}
-    todo = [p for p in files if done.get(str(p.relative_to(directory))) != _sha256_or_none(p)]
+    todo = [p for p in files if str(p.relative_to(directory)) not in done
+            or done[str(p.relative_to(directory))] != _sha256_or_none(p)]
     workers = max(1, min(int(workers or os.cpu_count() or 1), max(1, len(todo))))
     run_id = time.strftime("%Y%m%d-%H%M%S")
     feedback_run = feedback_root / run_id

@@ -109,13 +109,6 @@ class _Cgroup:
     def limits_processes(self) -> bool:
         return any(d.parent.parent.name == "pids" for d in self.dirs)
 
-    def add(self, pid: int) -> None:
-        for d in self.dirs:
-            try:
-                (d / "cgroup.procs").write_text(str(pid))
-            except OSError:
-                pass
-
     def kill_all(self) -> None:
         for _ in range(20):
             pids = set()
@@ -159,9 +152,12 @@ class Worker:
             cmd = [sys.executable, "-m", "activations.grading._zygote", self.exchange]
         else:
             cmd = bwrap_command(self.exchange)
+        if self.cgroup.dirs:  # join the cgroups BEFORE bwrap starts (its children are born inside)
+            cmd = ["/bin/sh", "-c", 'for d in $ACTIVATIONS_CGROUPS; do echo $$ > "$d/cgroup.procs"; done; exec "$@"',
+                   "sh", *cmd]
+            env["ACTIVATIONS_CGROUPS"] = " ".join(str(d) for d in self.cgroup.dirs)
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      env=env, cwd=self.exchange, start_new_session=True)
-        self.cgroup.add(self.proc.pid)
         ready = self._read_line(time.monotonic() + self.startup_timeout)
         if not (isinstance(ready, dict) and ready.get("ready")):
             err = b""
