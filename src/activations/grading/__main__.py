@@ -36,7 +36,10 @@ def main(argv=None) -> int:
     e.add_argument("out", help="folder to create (a zip of it is written next to it)")
     e.add_argument("--exercise", required=True, help="the exercise of this Gradescope assignment, e.g. 02_sigmoid_tanh")
     e.add_argument("--secret-file", default=None, help="secret to embed (default: a new random one)")
-    e.add_argument("--timeout", type=float, default=60.0)
+    e.add_argument("--timeout", type=float, default=60.0, help="wall-clock seconds for the notebook's cells")
+    e.add_argument("--visibility", default="visible",
+                   choices=("hidden", "after_due_date", "after_published", "visible"),
+                   help="Gradescope visibility of the per-question tests (default: visible)")
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv and argv[0] not in ("generate", "grade", "export-gradescope", "-h", "--help"):
         argv = ["grade", *argv]  # the console script: activations-grade DIR --out grades.csv
@@ -52,7 +55,8 @@ def main(argv=None) -> int:
         from .gradescope import export
 
         try:
-            zip_path = export(args.out, args.exercise, secret_file=args.secret_file, timeout=args.timeout)
+            zip_path = export(args.out, args.exercise, secret_file=args.secret_file, timeout=args.timeout,
+                              visibility=args.visibility)
         except (ValueError, KeyError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2

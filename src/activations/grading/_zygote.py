@@ -36,7 +36,9 @@ import time
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
-MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 2, 4, 16384, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
+MNT_DETACH = 2
+STASH = "/run/activations-stash"
 PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 24, 38
 HOME = "/home/student"
 MAX_LINE = 4 * 2**20
@@ -88,7 +90,17 @@ def _isolate(exchange, limits):
     """In the grandchild (PID 1 of its namespace): private mounts, limits, no capabilities."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("tmpfs", exchange, "tmpfs", MS_NOSUID | MS_NODEV, "size=4k,mode=0555")
+    # A fresh /tmp; read-only runtime folders that live under /tmp (a venv or bundle there) are bound again.
+    runtime = [p for p in os.environ.get("ACTIVATIONS_SANDBOX_RUNTIME_UNDER_TMP", "").split(":") if p]
+    if runtime and os.path.isdir(STASH):
+        _mount("/tmp", STASH, None, MS_BIND | MS_REC)
     _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={limits['fsize_mb']}m,mode=1777")
+    if runtime and os.path.isdir(STASH):
+        for path in runtime:
+            os.makedirs(path, exist_ok=True)
+            _mount(os.path.join(STASH, os.path.relpath(path, "/tmp")), path, None, MS_BIND | MS_REC)
+            _mount(None, path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        _check(_libc.umount2(STASH.encode(), MNT_DETACH), "umount stash")
     _mount("tmpfs", HOME, "tmpfs", MS_NOSUID | MS_NODEV, f"size={limits['fsize_mb']}m,mode=0755")
     _mount("tmpfs", "/proc", "tmpfs", MS_NOSUID | MS_NODEV, "size=4k,mode=0555")
     _drop_capabilities()

@@ -38,6 +38,8 @@ INSTALL_HINT = ("the grader runs every submission in a bubblewrap sandbox, and `
 UNSAFE_WARNING = "UNSAFE: graded without the sandbox (--unsafe-no-sandbox)"
 PIDS_MAX = 128
 CGROUP_ROOT = Path("/sys/fs/cgroup")
+STASH = "/run/activations-stash"  # where each submission briefly re-finds runtime folders that live under /tmp
+RUNTIME_UNDER_TMP = "ACTIVATIONS_SANDBOX_RUNTIME_UNDER_TMP"
 
 
 class SandboxError(RuntimeError):
@@ -65,6 +67,7 @@ def bwrap_command(exchange: str, python: str | None = None) -> list[str]:
     real_python = Path(python).resolve()
     ro.add(real_python.parent.parent)  # the interpreter the venv links to
     cmd = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
+           "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", "/home/student", "--dir", STASH,
            "--ro-bind", "/usr", "/usr"]
     for name in ("bin", "lib", "lib64", "lib32", "sbin"):
         p = Path("/") / name
@@ -72,16 +75,16 @@ def bwrap_command(exchange: str, python: str | None = None) -> list[str]:
             cmd += ["--symlink", os.readlink(p), str(p)]
         elif p.is_dir():
             cmd += ["--ro-bind", str(p), str(p)]
-    for path in sorted(ro, key=lambda p: len(p.parts)):
-        if str(path).startswith("/usr/") or str(path) == "/usr":
-            continue
+    binds = [p for p in sorted(ro, key=lambda p: len(p.parts)) if not (str(p) + "/").startswith("/usr/")]
+    for path in binds:
         cmd += ["--ro-bind", str(path), str(path)]
+    under_tmp = [str(p) for p in binds if str(p).startswith("/tmp/")]
     cmd += ["--tmpfs", str(pkg / "grading" / "bank"),
-            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", "/home/student",
             "--bind", exchange, exchange, "--chdir", "/tmp",
             "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/home/student",
             "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "OMP_NUM_THREADS", "1",
             "--setenv", "MPLBACKEND", "Agg", "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
+            "--setenv", "PYTHONPATH", str(pkg.parent), "--setenv", RUNTIME_UNDER_TMP, ":".join(under_tmp),
             python, "-m", "activations.grading._zygote", exchange]
     return cmd
 
@@ -146,7 +149,7 @@ class Worker:
         self.exchange = tempfile.mkdtemp(prefix="activations-grade-")
         os.chmod(self.exchange, 0o700)
         self.cgroup = _Cgroup(f"{os.getpid()}-{self.name}-{time.monotonic_ns()}", self.memory_mb)
-        env = {"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg",
+        env = {"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1", "PYTHONPATH": str(_package_dir().parent), "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg",
                "PYTHONDONTWRITEBYTECODE": "1", "HOME": self.exchange}
         if self.unsafe:
             cmd = [sys.executable, "-m", "activations.grading._zygote", self.exchange]
