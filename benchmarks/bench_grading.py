@@ -20,9 +20,12 @@ from pathlib import Path
 def make_submissions(folder: Path, n: int) -> list[Path]:
     from activations.grading import notebooks
 
+    repo = Path(__file__).resolve().parents[1]
+    SOURCE_DIR, EXERCISES_DIR = repo / "exercises" / "source", repo / "exercises"
+
     pool = []
-    for src in notebooks.sources():
-        pool += [("solution", src), ("student", notebooks.OUT_DIR / src.name)]
+    for src in notebooks.sources(SOURCE_DIR):
+        pool += [("solution", src), ("student", EXERCISES_DIR / src.name)]
     paths = []
     for i, (kind, path) in zip(range(n), itertools.cycle(pool)):
         target = folder / f"{i:03d}_{kind}_{path.name}"

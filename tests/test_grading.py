@@ -16,7 +16,11 @@ from activations.grading import _serial, notebooks
 from activations.grading.bank import exercises
 from activations.grading.batch import feedback_name, grade_dir
 
-SOURCES = {p.stem: p for p in notebooks.sources()}
+REPO = Path(__file__).resolve().parents[1]
+SOURCE_DIR = REPO / "exercises" / "source"
+EXERCISES_DIR = REPO / "exercises"
+
+SOURCES = {p.stem: p for p in notebooks.sources(SOURCE_DIR)}
 
 
 def _read(path) -> nbformat.NotebookNode:
@@ -29,7 +33,7 @@ def _write(nb, path: Path) -> Path:
 
 
 def _student(ex_id):
-    return _read(notebooks.OUT_DIR / f"{ex_id}.ipynb")
+    return _read(EXERCISES_DIR / f"{ex_id}.ipynb")
 
 
 def _insert_code(nb, index, source):
@@ -162,7 +166,7 @@ def test_solutions_full_marks_and_untouched_notebooks_zero(tmp_path):
     subs.mkdir()
     for ex_id, src in SOURCES.items():
         (subs / f"solution_{src.name}").write_bytes(src.read_bytes())
-        (subs / f"student_{src.name}").write_bytes((notebooks.OUT_DIR / src.name).read_bytes())
+        (subs / f"student_{src.name}").write_bytes((EXERCISES_DIR / src.name).read_bytes())
     rows = grade_dir(subs, tmp_path / "g.csv", workers=2, timeout=30, progress=False)
     assert len(rows) == 2 * len(SOURCES)
     for row in rows:

@@ -16,6 +16,10 @@ import pytest
 from activations.grading import notebooks
 from activations.grading.bank import get_exercise
 
+REPO = Path(__file__).resolve().parents[1]
+SOURCE_DIR = REPO / "exercises" / "source"
+EXERCISES_DIR = REPO / "exercises"
+
 EX = "05_choosing"
 ROOT = Path(__file__).resolve().parents[1]
 TEST_KEYS = {"score", "max_score", "status", "name", "name_format", "number", "output", "output_format", "tags",
@@ -75,19 +79,19 @@ def test_bundle_runs_like_on_gradescope(tmp_path):
     assert "numpy==" in req and "torch" not in req
 
     full = get_exercise(EX).max_points
-    good = _run(zpath, tmp_path / "a", notebooks.sources()[4].read_bytes())
+    good = _run(zpath, tmp_path / "a", notebooks.sources(SOURCE_DIR)[4].read_bytes())
     _validate(good)
     assert sum(t["score"] for t in good["tests"]) == full
     assert all(t["visibility"] == "after_published" for t in good["tests"])
     assert "UNSAFE" not in good["output"], good["output"]
 
-    blank = _run(zpath, tmp_path / "b", (notebooks.OUT_DIR / f"{EX}.ipynb").read_bytes())
+    blank = _run(zpath, tmp_path / "b", (EXERCISES_DIR / f"{EX}.ipynb").read_bytes())
     _validate(blank)
     assert sum(t["score"] for t in blank["tests"]) == 0 and all(t["status"] == "failed" for t in blank["tests"])
     assert "not attempted" in blank["tests"][0]["output"]
 
     # the secret and the bundle sit next to the sandbox, out of its reach
-    nb = nbformat.read(str(notebooks.sources()[4]), as_version=4)
+    nb = nbformat.read(str(notebooks.sources(SOURCE_DIR)[4]), as_version=4)
     secret_path = tmp_path / "d" / "autograder" / "source" / "secret.txt"
     cell = nbformat.v4.new_code_cell(
         f"try:\n    stolen = open({str(secret_path)!r}).read()\nexcept OSError:\n    stolen = ''\n"

@@ -28,7 +28,11 @@ from activations.grading.bank import get_exercise
 from activations.grading.batch import csv_header, feedback_name, grade_dir, read_cells, safe_cell, NotANotebook
 from activations.grading.sandbox import bwrap_path
 
-SOURCES = {p.stem: p for p in notebooks.sources()}
+REPO = Path(__file__).resolve().parents[1]
+SOURCE_DIR = REPO / "exercises" / "source"
+EXERCISES_DIR = REPO / "exercises"
+
+SOURCES = {p.stem: p for p in notebooks.sources(SOURCE_DIR)}
 EX = "02_sigmoid_tanh"
 SECRET = "grading-secret-MARKER-7d1f"
 SLEEP_MARK = "31.4159"
@@ -74,7 +78,7 @@ def _public_lookup_table_attack() -> str:
     import pickle
 
     blob = base64.b64encode(pickle.dumps(table)).decode()
-    nb = _nb(notebooks.OUT_DIR / f"{EX}.ipynb")
+    nb = _nb(EXERCISES_DIR / f"{EX}.ipynb")
     i = next(k for k, c in enumerate(nb.cells) if c.cell_type == "code" and "def stable_sigmoid(" in c.source)
     nb.cells[i].source = ("import base64, pickle\n"
                           f"_T = pickle.loads(base64.b64decode('{blob}'))\n"
@@ -116,7 +120,7 @@ def arena(tmp_path_factory):
                        "    except OSError:\n        pass"),
         # D5: the question bank and the instructor's solutions
         "bank": ("import activations.grading.bank as B\nworked = hasattr(B, 'get_exercise')"),
-        "solutions": f"import os\nworked = os.path.exists({str(notebooks.SOURCE_DIR)!r})",
+        "solutions": f"import os\nworked = os.path.exists({str(SOURCE_DIR)!r})",
         # H9/H10: kill the parent, the grader, every process it can see
         "kill_everyone": ("import os, signal\n"
                           "for pid in range(1, 5000):\n"
@@ -165,7 +169,7 @@ def arena(tmp_path_factory):
              "    try:\n        os.write(fd, fake.encode())\n"
              "    except OSError:\n        pass\n")
     (subs / f"forge_{EX}.ipynb").write_text(
-        _with_cell(forge, notebooks.OUT_DIR / f"{EX}.ipynb"), encoding="utf-8")
+        _with_cell(forge, EXERCISES_DIR / f"{EX}.ipynb"), encoding="utf-8")
     (subs / f"lookup_{EX}.ipynb").write_text(_public_lookup_table_attack(), encoding="utf-8")
     (subs / f"link_{EX}.ipynb").symlink_to(subs / f"victim_alice_{EX}.ipynb")
     before = _digests(subs)
@@ -355,7 +359,7 @@ def test_magics_outputs_mismatch_resume_and_exit_code(tmp_path):
     nb.metadata.pop("activations", None)
     (subs / "ken_01_linearity.ipynb").write_text(nbformat.writes(nb), encoding="utf-8")
     (subs / "heidi" / "05_choosing.ipynb").write_bytes(SOURCES["05_choosing"].read_bytes())
-    (subs / "heidi__05_choosing.ipynb").write_bytes((notebooks.OUT_DIR / "05_choosing.ipynb").read_bytes())
+    (subs / "heidi__05_choosing.ipynb").write_bytes((EXERCISES_DIR / "05_choosing.ipynb").read_bytes())
     (subs / "oscar_03_submission.zip").write_bytes(b"PK\x03\x04" + bytes(64))
     out = tmp_path / "grades.csv"
     cmd = [sys.executable, "-m", "activations.grading", "grade", str(subs), "--out", str(out), "--workers", "2",

@@ -30,7 +30,10 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m activations.grading",
                                      description="Graded exercises of the activation-functions course.")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("generate", help="write the student notebooks exercises/0N_*.ipynb from exercises/source/")
+    gen = sub.add_parser("generate", help="write the student notebooks exercises/0N_*.ipynb from exercises/source/")
+    gen.add_argument("--source", default=os.path.join("exercises", "source"),
+                     help="folder of the source notebooks (default: exercises/source)")
+    gen.add_argument("--out", default="exercises", help="folder for the student notebooks (default: exercises)")
     _grade_args(sub.add_parser("grade", help="grade a folder of submitted notebooks (sandboxed)"))
     e = sub.add_parser("export-gradescope", help="write a Gradescope autograder bundle (folder and .zip)")
     e.add_argument("out", help="folder to create (a zip of it is written next to it)")
@@ -48,7 +51,11 @@ def main(argv=None) -> int:
     if args.command == "generate":
         from .notebooks import generate
 
-        for path in generate():
+        if not os.path.isdir(args.source):
+            print(f"error: generate: {args.source} is not a directory (run from the repository root or pass "
+                  "--source)", file=sys.stderr)
+            return 2
+        for path in generate(args.source, args.out):
             print(f"wrote {path}")
         return 0
     if args.command == "export-gradescope":
