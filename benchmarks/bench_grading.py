@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import shutil
 import sys
 import tempfile
@@ -54,7 +55,9 @@ def main(argv=None) -> int:
         elapsed = time.perf_counter() - t0
     bad = [r for r in rows if not r.status.startswith("ok") or (("solution" in r.file) != (r.total == r.max_points))]
     rate = len(rows) / elapsed
-    print(f"sandbox={'no' if args.unsafe_no_sandbox else 'bwrap'} workers={args.workers} submissions={len(rows)} "
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"engine={'unsandboxed' if args.unsafe_no_sandbox else 'bwrap'} workers={args.workers} "
+          f"cores={os.cpu_count()} load1={load:.2f} submissions={len(rows)} "
           f"seconds={elapsed:.1f} throughput={rate:.2f} submissions/s")
     if bad:
         print(f"UNEXPECTED GRADES: {[(r.file, r.total, r.status) for r in bad]}", file=sys.stderr)

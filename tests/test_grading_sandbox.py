@@ -345,8 +345,12 @@ def test_magics_outputs_mismatch_resume_and_exit_code(tmp_path):
     (subs / "heidi").mkdir(parents=True)
     nb = _nb()
     first = next(c for c in nb.cells if c.cell_type == "code")
-    first.source = "%matplotlib inline\n%config InlineBackend.figure_format = 'svg'\n%load_ext autoreload\n" \
-                   + first.source
+    first.source = ("%matplotlib inline\n%config InlineBackend.figure_format = 'svg'\n%load_ext autoreload\n"
+                    "%autoreload 2\n!echo hello\nfrom IPython.display import display\ndisplay('x')\n"
+                    "import matplotlib.pyplot as plt\nplt.plot([1, 2]); plt.show()\n" + first.source)
+    timed = nbformat.v4.new_code_cell("%%time\nsum(range(10))")
+    timed.id = "timed"
+    nb.cells.insert(3, timed)
     (subs / f"m1_{EX}.ipynb").write_text(nbformat.writes(nb), encoding="utf-8")
     nb = _nb()
     for c in nb.cells:
@@ -394,3 +398,47 @@ def test_magics_outputs_mismatch_resume_and_exit_code(tmp_path):
     with open(out, encoding="utf-8") as fh:
         assert {r["file"] for r in csv.DictReader(fh)} == set(table)
     assert time.monotonic() - t0 < 300
+
+
+@needs_bwrap
+@pytest.mark.slow
+def test_killing_the_grader_kills_every_submission_and_keeps_the_rows(tmp_path):
+    """H10/D7/D13: SIGKILL the grader mid-run: no submission process survives, the rows written stay."""
+    import signal
+
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for i in range(3):
+        (subs / f"a{i}_{EX}.ipynb").write_bytes(SOURCES[EX].read_bytes())
+    slow = _with_cell("import os, time\n"
+                      "if os.fork() == 0:\n    os.setsid()\n    os.execv('/usr/bin/sleep', ['sleep', '27.1828'])\n"
+                      "time.sleep(60)")
+    for i in range(3):
+        (subs / f"z{i}_{EX}.ipynb").write_text(slow, encoding="utf-8")
+    out = tmp_path / "grades.csv"
+    cmd = [sys.executable, "-m", "activations.grading", "grade", str(subs), "--out", str(out), "--workers", "2",
+           "--timeout", "90", "--quiet", "--secret", "s"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            rows = out.read_text(encoding="utf-8").count("\n") - 1 if out.exists() else 0
+            alive = subprocess.run(["pgrep", "-f", "sleep 27.1828"], capture_output=True, text=True).stdout.split()
+            if rows >= 3 and alive:
+                break
+            time.sleep(0.5)
+        assert rows >= 3 and alive, (rows, alive)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+        for _ in range(40):
+            alive = subprocess.run(["pgrep", "-f", "sleep 27.1828"], capture_output=True, text=True).stdout.split()
+            if not alive:
+                break
+            time.sleep(0.25)
+        assert not alive, "a submission's process outlived the killed grader"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    with open(out, encoding="utf-8") as fh:
+        kept = {r["file"] for r in csv.DictReader(fh)}
+    assert {f"a{i}_{EX}.ipynb" for i in range(3)} <= kept
