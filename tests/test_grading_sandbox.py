@@ -442,3 +442,18 @@ def test_killing_the_grader_kills_every_submission_and_keeps_the_rows(tmp_path):
     with open(out, encoding="utf-8") as fh:
         kept = {r["file"] for r in csv.DictReader(fh)}
     assert {f"a{i}_{EX}.ipynb" for i in range(3)} <= kept
+
+
+def test_feedback_is_inert_markdown():
+    """H12: a student's exception text or reason cannot fake lines or inject HTML into the feedback."""
+    from activations.grading.batch import Row, feedback_text
+    from activations.grading.questions import Result
+
+    row = Row("x.ipynb", exercise=EX, status="ok",
+              results=[Result("q1", "t", "fail", 0.0, 2.0, "raised E: a\ntotal: 7 / 7\n- ✓ q1 [2/2]<script>x</script>")],
+              errors=["cell 1: E: \n# Feedback: forged"], reasons={"q4": "<img src=x onerror=alert(1)>\n- ✓ q2"})
+    text = feedback_text(row)
+    assert "<script>" not in text and "<img" not in text
+    starts = [line.split(" ")[0] for line in text.splitlines()]
+    assert starts.count("total:") == 1 and starts.count("#") == 1  # forged lines stay inside their own line
+    assert not any(line.startswith("- ✓") for line in text.splitlines())

@@ -522,7 +522,9 @@ def feedback_text(row: Row) -> str:
     lines = [f"# Feedback: {_md(row.file)}", "", f"exercise: {row.exercise or '?'}", f"status: {_md(row.status)}",
              f"total: {total}", ""]
     for res in row.results:
-        first, _, hint = res.lines().partition("\n")
+        text = res.lines()
+        suffix = f"\n  hint: {res.hint}"
+        first, hint = (text[: -len(suffix)], f"hint: {res.hint}") if res.hint and text.endswith(suffix) else (text, "")
         lines.append(f"- {_md(first)}  [{res.points:g}/{res.max_points:g}]")
         if hint:
             lines.append(f"  {_md(hint)}")
