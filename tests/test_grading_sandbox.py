@@ -155,6 +155,10 @@ def arena(tmp_path_factory):
                      "if 'activations-grade' in p]\n"
                      "for p in hits:\n    os.makedirs(p + '/record.json.tmp', exist_ok=True)\n"
                      "worked = bool(hits)"),
+        # undo the private mounts (directly, or from a new user+mount namespace) to see /proc again
+        "umount": ("import ctypes, os\nlibc = ctypes.CDLL('libc.so.6', use_errno=True)\n"
+                   "libc.umount2(b'/proc', 2)\nlibc.unshare(0x10000000 | 0x00020000)\nlibc.umount2(b'/proc', 2)\n"
+                   "worked = any(p.isdigit() for p in os.listdir('/proc'))"),
         # symlink to the host's root from inside: it only reaches the sandbox's own root
         "symlink": (f"import os\nos.symlink('/', 'root_link')\n"
                     f"worked = os.path.exists('root_link' + {str(subs)!r})"),
@@ -190,7 +194,7 @@ def _q3_kept(row) -> bool:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["proc", "read_victim", "write_outside", "delete_outside", "edit_victim",
                                   "secret_env", "bank", "solutions", "kill_everyone", "network", "sleepers",
-                                  "fork_bomb", "disk", "sabotage", "symlink"])
+                                  "fork_bomb", "disk", "sabotage", "umount", "symlink"])
 def test_attack_fails_in_the_sandbox(arena, name):
     row = arena["rows"][f"{name}_{EX}.ipynb"]
     assert row.code == "ok", (row.status, row.errors)
