@@ -15,6 +15,7 @@ import pytest
 from activations.grading import _serial, notebooks
 from activations.grading.bank import exercises
 from activations.grading.batch import feedback_name, grade_dir
+from activations.grading.sandbox import bwrap_path
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE_DIR = REPO / "exercises" / "source"
@@ -79,7 +80,9 @@ def test_outputs_inside_the_submissions_folder_are_refused(tmp_path):
         grade_dir(subs, tmp_path / "g.csv", feedback_dir=subs / "fb", progress=False)
 
 
-# --- batches (one process per submission) -------------------------------------------
+# --- batches (one sandboxed process per submission) ----------------------------------
+
+needs_bwrap = pytest.mark.skipif(bwrap_path() is None, reason="bubblewrap (bwrap) is not installed: make grader-deps")
 
 
 @pytest.fixture(scope="module")
@@ -122,6 +125,7 @@ def hostile(tmp_path_factory):
     return d
 
 
+@needs_bwrap
 @pytest.mark.slow
 def test_hostile_submissions_each_get_a_row(hostile, tmp_path):
     before = _digests(hostile)
@@ -160,6 +164,7 @@ def test_hostile_submissions_each_get_a_row(hostile, tmp_path):
     assert "✗ q1" in text and "hint:" in text
 
 
+@needs_bwrap
 @pytest.mark.slow
 def test_solutions_full_marks_and_untouched_notebooks_zero(tmp_path):
     subs = tmp_path / "subs"
@@ -177,6 +182,7 @@ def test_solutions_full_marks_and_untouched_notebooks_zero(tmp_path):
             assert row.total == 0 and all(r.status == "not attempted" for r in row.results)
 
 
+@needs_bwrap
 @pytest.mark.slow
 def test_command_line(tmp_path):
     subs = tmp_path / "subs"

@@ -60,6 +60,7 @@ def _run(bundle_zip: Path, tmp: Path, submission: bytes | None, name="submission
     return json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
 
 
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap (bwrap) is not installed")
 @pytest.mark.slow
 def test_bundle_runs_like_on_gradescope(tmp_path):
     out = tmp_path / "bundle"
