@@ -394,7 +394,7 @@ class ExpressionQuestion(Question):
             got, want = [], []
             for point, raw in zip(self.at, got_values):
                 try:
-                    g = mpmath.mpf(str(raw))
+                    g = mpmath.mpf(str(raw)[:200])  # untrusted: bounded before parsing
                 except (ValueError, TypeError):
                     return self.result(FAIL, f"at {_point(point)} your expression is not a real number ({text(raw)[:60]})", self.hint)
                 got.append(g)
