@@ -461,3 +461,57 @@ def test_feedback_is_inert_markdown():
     starts = [line.split(" ")[0] for line in text.splitlines()]
     assert starts.count("total:") == 1 and starts.count("#") == 1  # forged lines stay inside their own line
     assert not any(line.startswith("- ✓") for line in text.splitlines())
+
+
+@needs_bwrap
+@pytest.mark.slow
+def test_engines_agree(tmp_path):
+    """The IPython-shell engine and the kernel engine (nbclient) give every notebook the same points."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for src in notebooks.sources(SOURCE_DIR):
+        (subs / f"sol_{src.name}").write_bytes(src.read_bytes())
+        (subs / f"stu_{src.name}").write_bytes((EXERCISES_DIR / src.name).read_bytes())
+    nb = _nb()
+    first = next(c for c in nb.cells if c.cell_type == "code")
+    first.source = "%matplotlib inline\n%load_ext autoreload\n!echo hi\n" + first.source
+    (subs / f"magics_{EX}.ipynb").write_text(nbformat.writes(nb), encoding="utf-8")
+    extras = {"raises": "raise ValueError('late')", "input": "name = input('who? ')",
+              "exit": "import sys\nsys.exit(0)", "prints": "print('x' * 1000)\nfrom IPython.display import display\n"
+                                                         "display({'a': 1})"}
+    for name, code in extras.items():
+        (subs / f"{name}_{EX}.ipynb").write_text(_with_cell(code), encoding="utf-8")
+    kwargs = dict(workers=2, timeout=30, progress=False, secret=SECRET)
+    shell = {r.file: r for r in grade_dir(subs, tmp_path / "shell.csv", engine="shell", **kwargs)}
+    kernel = {r.file: r for r in grade_dir(subs, tmp_path / "kernel.csv", engine="kernel", **kwargs)}
+    assert set(shell) == set(kernel)
+    for f in shell:
+        assert [r.points for r in shell[f].results] == [r.points for r in kernel[f].results], (
+            f, shell[f].status, kernel[f].status, kernel[f].errors)
+        assert shell[f].code == kernel[f].code == "ok", (f, shell[f].status, kernel[f].status)
+    assert shell[f"magics_{EX}.ipynb"].total == get_exercise(EX).max_points
+
+
+@needs_bwrap
+@pytest.mark.slow
+def test_kernel_engine_limits(tmp_path):
+    """The kernel engine under the same sandbox: time limit, memory limit, a dying kernel, leftovers."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    five = SOURCES["05_choosing"]
+    (subs / "05_loop.ipynb").write_text(_with_cell("while True:\n    pass", five), encoding="utf-8")
+    (subs / "05_memory.ipynb").write_text(
+        _with_cell("hog = []\nwhile True:\n    hog.append(bytearray(64 * 2**20))", five), encoding="utf-8")
+    (subs / "05_dies.ipynb").write_text(_with_cell("import os\nos._exit(3)", five), encoding="utf-8")
+    (subs / "05_sleepers.ipynb").write_text(_with_cell(
+        "import os\nif os.fork() == 0:\n    os.setsid()\n    os.execv('/usr/bin/sleep', ['sleep', '26.535'])", five),
+        encoding="utf-8")
+    rows = {r.file: r for r in grade_dir(subs, tmp_path / "g.csv", workers=2, timeout=8, memory_mb=1200,
+                                          progress=False, secret=SECRET, engine="kernel")}
+    full = get_exercise("05_choosing").max_points
+    assert rows["05_loop.ipynb"].status.startswith("timeout") and rows["05_loop.ipynb"].total == full
+    assert any("MemoryError" in e for e in rows["05_memory.ipynb"].errors)
+    assert rows["05_memory.ipynb"].total == full
+    assert rows["05_dies.ipynb"].total == 0 and "died" in rows["05_dies.ipynb"].status
+    assert rows["05_sleepers.ipynb"].total == full
+    assert subprocess.run(["pgrep", "-f", "sleep 26.535"], capture_output=True, text=True).stdout.strip() == ""

@@ -171,19 +171,23 @@ def identify(sources, meta, name: str, override: str | None = None):
 # --- grading ------------------------------------------------------------------------------
 
 
-def limits_for(exercise, timeout: float, memory_mb: int) -> dict:
+ENGINES = ("shell", "kernel")
+
+
+def limits_for(exercise, timeout: float, memory_mb: int, engine: str = "shell") -> dict:
     per_question = max(2.0, min(10.0, timeout / 2))
     n = len(exercise.questions)
+    startup = 60 if engine == "kernel" else 0  # a kernel's start-up is not in `timeout`
     return {"timeout": float(timeout), "memory_mb": int(memory_mb), "per_question": per_question,
-            "cpu_s": int(timeout + per_question * n + 30), "fsize_mb": 64,
-            "hard_limit": float(timeout + per_question * n + 15)}
+            "cpu_s": int(timeout + per_question * n + 30 + startup), "fsize_mb": 64, "engine": engine,
+            "hard_limit": float(timeout + per_question * n + 15 + startup)}
 
 
 def build_request(exercise, sources) -> dict:
     return {"cells": sources, "questions": [dict(q.request(True), qid=q.qid) for q in exercise.questions]}
 
 
-def grade_one(path, worker, *, root=None, timeout=60.0, memory_mb=2048, exercise=None) -> Row:
+def grade_one(path, worker, *, root=None, timeout=60.0, memory_mb=2048, exercise=None, engine="shell") -> Row:
     """Grade one submission file with ``worker`` (a :class:`.sandbox.Worker`); never raises."""
     path = Path(path)
     row = Row(str(path.relative_to(root)) if root else path.name)
@@ -206,7 +210,7 @@ def grade_one(path, worker, *, root=None, timeout=60.0, memory_mb=2048, exercise
             return row
         row.exercise = ex_id
         ex = get_exercise(ex_id)
-        lim = limits_for(ex, timeout, memory_mb)
+        lim = limits_for(ex, timeout, memory_mb, engine)
         job = f"j{time.monotonic_ns()}"
         messages, done = worker.run(job, build_request(ex, sources), lim)
         _fill(row, ex, messages, done, lim)
@@ -326,7 +330,8 @@ def load_secret(secret: str | None = None, secret_file: str | None = None) -> st
 
 
 def grade_dir(directory, out_csv, *, feedback_dir=None, workers=None, timeout=60.0, memory_mb=2048,
-              exercise=None, progress=True, secret=None, unsafe_no_sandbox=False, resume=True) -> list[Row]:
+              exercise=None, progress=True, secret=None, unsafe_no_sandbox=False, resume=True,
+              engine="shell") -> list[Row]:
     """Grade every file in ``directory``; rows go to ``out_csv`` as they are graded."""
     from .sandbox import UNSAFE_WARNING, SandboxError, Worker, bwrap_path, INSTALL_HINT
 
@@ -339,6 +344,8 @@ def grade_dir(directory, out_csv, *, feedback_dir=None, workers=None, timeout=60
             raise ValueError(f"grade: refusing to write {target} inside the submissions folder {directory}")
     if exercise is not None:
         get_exercise(exercise)
+    if engine not in ENGINES:
+        raise ValueError(f"grade: engine must be one of {', '.join(ENGINES)}")
     if not unsafe_no_sandbox and bwrap_path() is None:
         raise SandboxError(INSTALL_HINT)
     _questions.use_secret(secret)
@@ -361,7 +368,8 @@ def grade_dir(directory, out_csv, *, feedback_dir=None, workers=None, timeout=60
             local.worker = Worker(f"w{threading.get_ident()}", unsafe=unsafe_no_sandbox, memory_mb=memory_mb)
             with lock:
                 pool_workers.append(local.worker)
-        row = grade_one(p, local.worker, root=directory, timeout=timeout, memory_mb=memory_mb, exercise=exercise)
+        row = grade_one(p, local.worker, root=directory, timeout=timeout, memory_mb=memory_mb, exercise=exercise,
+                        engine=engine)
         if unsafe_no_sandbox:
             row.status = f"{row.status}; {UNSAFE_WARNING}"
         with lock:
