@@ -16,9 +16,10 @@ def _grade_args(g):
     g.add_argument("--timeout", type=float, default=60.0, help="wall-clock seconds for a notebook's cells")
     g.add_argument("--memory-mb", type=int, default=2048, help="address-space limit of a submission's process")
     g.add_argument("--exercise", default=None, help="exercise id for every submission (default: metadata / name)")
-    g.add_argument("--engine", choices=("shell", "kernel"), default="shell",
+    g.add_argument("--engine", choices=("shell", "kernel", "fork"), default="shell",
                    help="shell (default): the cells run in an IPython shell forked from a pre-loaded server; kernel: "
-                        "nbclient and a fresh Jupyter kernel (slower: a kernel start per submission); both sandboxed")
+                        "nbclient and a fresh Jupyter kernel (slower: a kernel start per submission); both sandboxed; "
+                        "fork: old name of shell")
     g.add_argument("--secret-file", default=None,
                    help="file whose first line is the secret the test inputs are drawn from (recommended)")
     g.add_argument("--secret", default=None,
@@ -84,7 +85,7 @@ def main(argv=None) -> int:
         rows = grade_dir(args.submissions, args.out, feedback_dir=args.feedback, workers=args.workers,
                          timeout=args.timeout, memory_mb=args.memory_mb, exercise=args.exercise,
                          progress=not args.quiet, secret=secret, unsafe_no_sandbox=args.unsafe_no_sandbox,
-                         resume=not args.no_resume, engine=args.engine)
+                         resume=not args.no_resume, engine="shell" if args.engine == "fork" else args.engine)
     except (ValueError, KeyError, OSError, SandboxError) as exc:
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"error: {msg}", file=sys.stderr)
