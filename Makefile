@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 JB     := $(VENV)/bin/jupyter-book
 
-.PHONY: setup book serve lint test test-fast bench exercises experiments clean help
+.PHONY: setup book serve lint test test-fast bench exercises experiments grader-deps clean help
 
 help:
 	@echo "make book       build the HTML book (creates .venv, installs pinned requirements)"
@@ -17,6 +17,7 @@ help:
 	@echo "make bench      accuracy / speed / build-time benchmarks -> benchmarks/results/"
 	@echo "make exercises  regenerate student exercise notebooks from exercises/source/"
 	@echo "make experiments  the protocol sweeps (tuned learning rates, 10 paired seeds) -> experiments/results/"
+	@echo "make grader-deps check that bubblewrap (bwrap), the grader's sandbox, is installed"
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,7 +56,7 @@ lint: setup
 	$(VENV)/bin/ruff check $(foreach p,$(LINT_LATER),--extend-exclude $(p)) $(LINTED)
 	$(VENV)/bin/ruff format --check $(FORMATTED)
 
-test: setup lint
+test: setup lint grader-deps
 	$(PY) -m pytest
 
 test-fast: setup
@@ -63,6 +64,13 @@ test-fast: setup
 
 bench: setup
 	$(PY) -m benchmarks
+
+grader-deps:
+	@command -v bwrap >/dev/null 2>&1 || { echo "bubblewrap is missing: the grader sandboxes every submission with bwrap."; \
+	  echo "Install it: sudo apt-get install bubblewrap  (Fedora: sudo dnf install bubblewrap)"; exit 1; }
+	@bwrap --unshare-all --die-with-parent --ro-bind / / true || { echo "bwrap cannot create namespaces here"; \
+	  echo "(user namespaces disabled? see kernel.unprivileged_userns_clone / user.max_user_namespaces)"; exit 1; }
+	@echo "bubblewrap: $$(bwrap --version) works"
 
 exercises: setup
 	$(PY) -m activations.grading generate

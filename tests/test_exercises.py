@@ -14,7 +14,11 @@ from activations.grading import notebooks
 from activations.grading.bank import exercises, get_exercise
 from activations.grading.questions import FAIL, NOT_ATTEMPTED, PASS
 
-SOURCES = notebooks.sources()
+REPO = Path(__file__).resolve().parents[1]
+SOURCE_DIR = REPO / "exercises" / "source"
+EXERCISES_DIR = REPO / "exercises"
+
+SOURCES = notebooks.sources(SOURCE_DIR)
 IDS = [p.stem for p in SOURCES]
 
 
@@ -24,14 +28,14 @@ def test_one_source_per_exercise():
 
 @pytest.mark.parametrize("src", SOURCES, ids=IDS)
 def test_committed_student_notebook_is_the_generated_one(src):
-    committed = notebooks.OUT_DIR / src.name
+    committed = EXERCISES_DIR / src.name
     assert committed.read_text(encoding="utf-8") == notebooks.render(src), (
         f"{committed} is stale: run `make exercises`")
 
 
 @pytest.mark.parametrize("src", SOURCES, ids=IDS)
 def test_student_notebook_has_no_solution_and_no_outputs(src):
-    student = nbformat.read(str(notebooks.OUT_DIR / src.name), as_version=4)
+    student = nbformat.read(str(EXERCISES_DIR / src.name), as_version=4)
     source = nbformat.read(str(src), as_version=4)
     text = nbformat.writes(student)
     assert "BEGIN SOLUTION" not in text and "STUB:" not in text
@@ -59,7 +63,7 @@ def test_student_notebook_has_no_solution_and_no_outputs(src):
 
 @pytest.mark.parametrize("src", SOURCES, ids=IDS)
 def test_every_question_is_explained_and_checked(src):
-    nb = nbformat.read(str(notebooks.OUT_DIR / src.name), as_version=4)
+    nb = nbformat.read(str(EXERCISES_DIR / src.name), as_version=4)
     ex = get_exercise(nb.metadata["activations"]["exercise"])
     assert 4 <= len(ex.questions) <= 6
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
@@ -105,7 +109,7 @@ def test_reference_solutions_pass_every_full_check(src, capsys):
 
 @pytest.mark.parametrize("src", SOURCES, ids=IDS)
 def test_untouched_student_notebook_runs_and_is_not_attempted(src, capsys):
-    ns = _namespace(notebooks.OUT_DIR / src.name)
+    ns = _namespace(EXERCISES_DIR / src.name)
     out = capsys.readouterr().out
     ex = get_exercise(src.stem)
     assert out.count("not attempted yet") == len(ex.questions)

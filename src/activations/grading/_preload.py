@@ -1,24 +1,24 @@
-"""Imported once by the grader's fork server, so that each forked submission starts warm.
+"""Imported once by the sandboxed server (:mod:`._zygote`) so that each submission starts warm.
 
-Everything a submission process needs (NumPy, SciPy, SymPy, IPython, nbclient, the
-question bank) is imported here, in the server, before any fork.
+Everything a submission usually needs (NumPy, SciPy, SymPy, IPython, matplotlib's Agg
+backend, ``activations``) is imported here before any fork.  The question bank is NOT
+imported (the sandbox hides it): the probes need only :mod:`.questions` and the inputs
+the grader sends.
 """
 
-import IPython.core.interactiveshell  # noqa: F401
-import jupyter_client.manager  # noqa: F401
-import mpmath  # noqa: F401
-import nbclient  # noqa: F401
-import nbformat  # noqa: F401
-import numpy  # noqa: F401
-import scipy.integrate  # noqa: F401
-import scipy.optimize  # noqa: F401
-import scipy.special  # noqa: F401
-import sympy  # noqa: F401
-import traitlets.config  # noqa: F401
+import os
 
-import activations  # noqa: F401
+os.environ.setdefault("MPLBACKEND", "Agg")
 
-from . import harvest, runner, student  # noqa: F401
-from .bank import exercises
+import IPython.core.interactiveshell  # noqa: E402,F401
+import mpmath  # noqa: E402,F401
+import numpy  # noqa: E402,F401
+import scipy.integrate  # noqa: E402,F401
+import scipy.optimize  # noqa: E402,F401
+import scipy.special  # noqa: E402,F401
+import sympy  # noqa: E402,F401
+import traitlets.config  # noqa: E402,F401
 
-exercises()  # import every question module now
+import activations  # noqa: E402,F401
+
+from . import _child, questions, student  # noqa: E402,F401

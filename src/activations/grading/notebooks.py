@@ -7,6 +7,9 @@ its ``### STUB: <code>`` lines (marker removed) or, when there are none, by
 function body) and by nothing at top level (the cell then keeps the ``answer = None``
 line written above the region, so the untouched notebook runs top to bottom).
 Cells tagged ``solution`` are dropped; outputs and execution counts are cleared.
+
+Nothing here knows where a checkout is: the folders are passed in (the command line
+defaults to ``exercises/source`` and ``exercises`` under the current directory).
 """
 
 from __future__ import annotations
@@ -16,9 +19,6 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[3]
-SOURCE_DIR = ROOT / "exercises" / "source"
-OUT_DIR = ROOT / "exercises"
 BEGIN, END, STUB = "### BEGIN SOLUTION", "### END SOLUTION", "### STUB:"
 
 
@@ -65,7 +65,8 @@ def student_notebook(nb):
     return nb
 
 
-def sources(source_dir: Path = SOURCE_DIR) -> list[Path]:
+def sources(source_dir) -> list[Path]:
+    """The source notebooks ``0N_<slug>.ipynb`` in ``source_dir``, in order."""
     return sorted(Path(source_dir).glob("0*_*.ipynb"))
 
 
@@ -75,7 +76,7 @@ def render(source_path: Path) -> str:
     return nbformat.writes(student_notebook(nb)) + "\n"
 
 
-def generate(source_dir: Path = SOURCE_DIR, out_dir: Path = OUT_DIR) -> list[Path]:
+def generate(source_dir, out_dir) -> list[Path]:
     """Write ``out_dir/0N_<slug>.ipynb`` for every source notebook; return the paths."""
     written = []
     for src in sources(source_dir):

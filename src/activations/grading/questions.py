@@ -25,6 +25,35 @@ from ._serial import Opaque, decode, encode, text
 PASS, FAIL, NOT_ATTEMPTED, UNGRADED = "pass", "fail", "not attempted", "ungraded"
 SALT = "activations-course-2026"
 
+# The instructor's secret (set only in the grader process, see :func:`use_secret`): the
+# grader's random test inputs are drawn from it, so answers precomputed for the inputs of
+# the public in-notebook check do not pass.  ``None``: the documented public seeds.
+_SECRET: bytes | None = None
+
+
+def use_secret(secret: str | bytes | None) -> None:
+    """Draw the grader's (``full=True``) random test inputs from ``secret`` from now on."""
+    global _SECRET
+    _SECRET = None if secret is None else (secret.encode() if isinstance(secret, str) else bytes(secret))
+
+
+def case_rng(seed: int, full: bool, student: str = "") -> np.random.Generator:
+    """The random generator of a question's test inputs.
+
+    ``full=False`` (the student's quick check): the public seed ``seed``.  ``full=True``
+    (the grader): ``seed + 1000`` without a secret, else a generator keyed by
+    HMAC-SHA256(secret, seed, student) -- different for every secret (and, when a
+    student id is given, for every student).
+    """
+    if not full:
+        return np.random.default_rng(seed)
+    if _SECRET is None:
+        return np.random.default_rng(seed + 1000)
+    import hmac
+
+    digest = hmac.new(_SECRET, f"{seed}:{student}".encode(), hashlib.sha256).digest()
+    return np.random.default_rng([int.from_bytes(digest[i:i + 8], "little") for i in range(0, 32, 8)])
+
 
 @dataclass
 class Result:
@@ -79,8 +108,43 @@ class Question:
         """Probe and judge in one process (the student's quick check)."""
         return self.judge(self.probe(*answer, full=full), full=full)
 
+    def _memo(self, key, compute):
+        """``compute()`` once per question, key and secret (expected values do not depend on the student)."""
+        cache = self.__dict__.setdefault("_cache", {})
+        k = (key, _SECRET)
+        if k not in cache:
+            cache[k] = compute()
+        return cache[k]
+
 
 # --- functions -------------------------------------------------------------------
+
+
+def probe_function(fn, calls):
+    """Call the student's ``fn(*args, **kwargs)`` for each call; plain data back (runs untrusted)."""
+    if _missing(fn):
+        return {"attempted": False}
+    if not callable(fn):
+        return {"attempted": True, "callable": False, "type": text(type(fn).__name__)}
+    records = []
+    for orig, orig_kwargs in calls:
+        args, kwargs = copy.deepcopy(orig), copy.deepcopy(orig_kwargs)
+        rec = {}
+        with warnings.catch_warnings(record=True) as caught, np.errstate(
+            over="warn", divide="warn", invalid="warn", under="ignore"
+        ):
+            warnings.simplefilter("always")
+            try:
+                rec["result"] = encode(fn(*args, **kwargs))
+            except Exception as exc:  # the student's error is data here
+                rec["error"] = text(type(exc).__name__)[:80]
+                rec["message"] = text(exc)[:300]
+        rec["modified"] = not all(_same(a, b) for a, b in zip(args, orig))
+        rec["warnings"] = [text(f"{w.category.__name__}: {w.message}")[:200] for w in caught[:3]]
+        records.append(rec)
+        if rec.get("error") == "NotImplementedError":
+            break
+    return {"attempted": True, "callable": True, "cases": records}
 
 
 @dataclass
@@ -125,29 +189,24 @@ class FunctionQuestion(Question):
     arg_name: str = "x"  # how messages name the first argument
 
     def probe(self, fn=None, *, full=False):
-        if _missing(fn):
-            return {"attempted": False}
-        if not callable(fn):
-            return {"attempted": True, "callable": False, "type": text(type(fn).__name__)}
-        records = []
-        for case in self.cases(full):
-            args, kwargs = copy.deepcopy(case.args), copy.deepcopy(case.kwargs)
-            rec = {}
-            with warnings.catch_warnings(record=True) as caught, np.errstate(
-                over="warn", divide="warn", invalid="warn", under="ignore"
-            ):
-                warnings.simplefilter("always")
-                try:
-                    rec["result"] = encode(fn(*args, **kwargs))
-                except Exception as exc:  # the student's error is data here
-                    rec["error"] = text(type(exc).__name__)[:80]
-                    rec["message"] = text(exc)[:300]
-            rec["modified"] = not all(_same(a, b) for a, b in zip(args, case.args))
-            rec["warnings"] = [text(f"{w.category.__name__}: {w.message}")[:200] for w in caught[:3]]
-            records.append(rec)
-            if rec.get("error") == "NotImplementedError":
-                break
-        return {"attempted": True, "callable": True, "cases": records}
+        return probe_function(fn, [(c.args, c.kwargs) for c in self._cases(full)])
+
+    def _cases(self, full):
+        return self._memo(("cases", full), lambda: self.cases(full))
+
+    def _expected(self, full, i):
+        def compute():
+            case = self._cases(full)[i]
+            return self.reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+
+        return self._memo(("expected", full, i), compute)
+
+    def request(self, full=True) -> dict:
+        """What the sandboxed prober needs: the calls to make (inputs encoded, no expected values)."""
+        return {"kind": "function", "names": list(self.names),
+                "calls": [{"args": [encode(a) for a in c.args],
+                           "kwargs": {k: encode(v) for k, v in c.kwargs.items()}}
+                          for c in self._cases(full)]}
 
     def judge(self, data, *, full=False) -> Result:
         if not isinstance(data, dict) or not data.get("attempted"):
@@ -155,7 +214,7 @@ class FunctionQuestion(Question):
         if not data.get("callable"):
             return self.result(FAIL, f"expected a function, got {text(data.get('type'))}", self.hint)
         recs = data.get("cases") or []
-        cases = self.cases(full)
+        cases = self._cases(full)
         for i, case in enumerate(cases):
             if i >= len(recs):
                 return self.result(FAIL, f"no result for {case.label} (time limit reached?)", self.hint)
@@ -172,7 +231,7 @@ class FunctionQuestion(Question):
                     "build a new array (np.where, np.maximum, arithmetic) instead of writing into x "
                     "(x[...] = , x *= , out=x, or x -= x.max() modify the caller's array)",
                 )
-            expected = self.reference(*case.args, **case.kwargs)
+            expected = self._expected(full, i)
             failure = self._compare(case, decode(rec.get("result")), expected)
             if failure:
                 return self.result(FAIL, *failure)
@@ -216,7 +275,9 @@ class FunctionQuestion(Question):
         g = garr.astype(np.float64)
         e = expected.astype(np.float64)
         with np.errstate(invalid="ignore", over="ignore"):
-            close = (np.isnan(g) & np.isnan(e)) | (g == e) | (np.abs(g - e) <= case.atol + case.rtol * np.abs(e))
+            # where the expected value is ±inf only ±inf itself passes (inf <= inf would accept anything)
+            close = (np.isnan(g) & np.isnan(e)) | (g == e) | (
+                np.isfinite(e) & (np.abs(g - e) <= case.atol + case.rtol * np.abs(e)))
         if close.all():
             return None
         j = int(np.argmin(close.ravel()))
@@ -256,15 +317,10 @@ class NumberQuestion(Question):
     near_misses: tuple = ()  # (predicate(got, expected) -> bool, hint)
 
     def probe(self, value=None, *, full=False):
-        if _missing(value):
-            return {"attempted": False}
-        try:
-            if isinstance(value, (str, bytes, bool)):
-                raise TypeError(type(value).__name__)
-            number = float(value)
-        except Exception:
-            return {"attempted": True, "number": False, "type": text(type(value).__name__)}
-        return {"attempted": True, "number": True, "value": number}
+        return probe_number(value)
+
+    def request(self, full=True) -> dict:
+        return {"kind": "number", "names": list(self.names)}
 
     def judge(self, data, *, full=False) -> Result:
         if not isinstance(data, dict) or not data.get("attempted"):
@@ -274,7 +330,7 @@ class NumberQuestion(Question):
         got = float(data["value"])
         if self.integer and not (np.isfinite(got) and got == int(got)):
             return self.result(FAIL, f"expected a whole number, got {got!r}", self.hint)
-        expected = float(self.compute())
+        expected = float(self._memo("compute", self.compute))
         if abs(got - expected) <= self.atol + self.rtol * abs(expected):
             return self.result(PASS)
         shown = f"{int(got)}" if abs(got) < 1e15 and got == int(got) else repr(got)
@@ -282,6 +338,19 @@ class NumberQuestion(Question):
             if predicate(got, expected):
                 return self.result(FAIL, f"{shown} is not right", hint)
         return self.result(FAIL, f"{shown} is not right", self.hint)
+
+
+def probe_number(value):
+    """A number answer as plain data (runs untrusted)."""
+    if _missing(value):
+        return {"attempted": False}
+    try:
+        if isinstance(value, (str, bytes, bool)):
+            raise TypeError(type(value).__name__)
+        number = float(value)
+    except Exception:
+        return {"attempted": True, "number": False, "type": text(type(value).__name__)}
+    return {"attempted": True, "number": True, "value": number}
 
 
 # --- SymPy expressions -------------------------------------------------------------
@@ -299,26 +368,11 @@ class ExpressionQuestion(Question):
     near_misses: tuple = ()  # (predicate(got_values, expected_values) -> bool, hint)
 
     def probe(self, expr=None, *, full=False):
-        if _missing(expr):
-            return {"attempted": False}
-        import sympy as sp
+        return probe_expression(expr, self.at, self.digits)
 
-        if not isinstance(expr, sp.Basic):
-            return {"attempted": True, "sympy": False, "type": text(type(expr).__name__)}
-        values = []
-        for point in self.at:
-            subs = {s: sp.Rational(point[s.name]) for s in expr.free_symbols if s.name in point}
-            try:
-                values.append(text(sp.N(expr.subs(subs), self.digits)))
-            except Exception as exc:
-                values.append(f"error: {text(type(exc).__name__)}")
-        return {
-            "attempted": True,
-            "sympy": True,
-            "free": sorted(text(s.name) for s in expr.free_symbols)[:10],
-            "has_float": bool(expr.atoms(sp.Float)),
-            "values": values,
-        }
+    def request(self, full=True) -> dict:
+        return {"kind": "expression", "names": list(self.names), "at": [dict(p) for p in self.at],
+                "digits": self.digits}
 
     def judge(self, data, *, full=False) -> Result:
         import mpmath
@@ -340,11 +394,12 @@ class ExpressionQuestion(Question):
             got, want = [], []
             for point, raw in zip(self.at, got_values):
                 try:
-                    g = mpmath.mpf(str(raw))
+                    g = mpmath.mpf(str(raw)[:200])  # untrusted: bounded before parsing
                 except (ValueError, TypeError):
                     return self.result(FAIL, f"at {_point(point)} your expression is not a real number ({text(raw)[:60]})", self.hint)
                 got.append(g)
-                want.append(self.expected({k: mpmath.mpf(mpmath.fraction(*_pq(v))) for k, v in point.items()}))
+                want.append(self._memo(("expected", tuple(sorted(point.items())), self.digits), lambda: self.expected(
+                    {k: mpmath.mpf(mpmath.fraction(*_pq(v))) for k, v in point.items()})))
             tol = mpmath.mpf(10) ** (-(self.digits - 5))
             bad = [k for k, (g, w) in enumerate(zip(got, want)) if not abs(g - w) <= tol * max(1, abs(w))]
             float_msg = ("right value, but your expression contains floating-point numbers",
@@ -363,6 +418,30 @@ class ExpressionQuestion(Question):
             if self.exact and data.get("has_float"):
                 return self.result(FAIL, *float_msg)
         return self.result(PASS)
+
+
+def probe_expression(expr, at, digits=30):
+    """A SymPy answer evaluated at the exact points ``at``, as strings (runs untrusted)."""
+    if _missing(expr):
+        return {"attempted": False}
+    import sympy as sp
+
+    if not isinstance(expr, sp.Basic):
+        return {"attempted": True, "sympy": False, "type": text(type(expr).__name__)}
+    values = []
+    for point in at:
+        subs = {s: sp.Rational(point[s.name]) for s in expr.free_symbols if s.name in point}
+        try:
+            values.append(text(sp.N(expr.subs(subs), digits)))
+        except Exception as exc:
+            values.append(f"error: {text(type(exc).__name__)}")
+    return {
+        "attempted": True,
+        "sympy": True,
+        "free": sorted(text(s.name) for s in expr.free_symbols)[:10],
+        "has_float": bool(expr.atoms(sp.Float)),
+        "values": values,
+    }
 
 
 def _pq(v: str):
@@ -386,9 +465,10 @@ class ChoiceQuestion(Question):
     min_reason_words: int = 3
 
     def probe(self, choice=None, reason=None, *, full=False):
-        if _missing(choice) or (isinstance(choice, str) and not choice.strip()):
-            return {"attempted": False}
-        return {"attempted": True, "choice": text(choice)[:40], "reason": text(reason if not _missing(reason) else "")}
+        return probe_choice(choice, reason)
+
+    def request(self, full=True) -> dict:
+        return {"kind": "choice", "names": list(self.names)}
 
     def judge(self, data, *, full=False) -> Result:
         if not isinstance(data, dict) or not data.get("attempted"):
@@ -403,3 +483,35 @@ class ChoiceQuestion(Question):
             return self.result(FAIL, f"({letter}) is right, but the reason is missing",
                                f"write a short reason (at least {self.min_reason_words} words) in {self.names[1]}")
         return self.result(PASS)
+
+
+def probe_choice(choice=None, reason=None):
+    """A letter and a reason as plain text (runs untrusted)."""
+    if _missing(choice) or (isinstance(choice, str) and not choice.strip()):
+        return {"attempted": False}
+    return {"attempted": True, "choice": text(choice)[:40], "reason": text(reason if not _missing(reason) else "")}
+
+
+_MISSING_NAME = object()
+
+
+def probe_request(request: dict, namespace: dict) -> dict:
+    """Probe ONE question described by ``request`` (from ``Question.request``) with the answers in
+    ``namespace``; this is all the sandboxed side runs, and it needs no question bank."""
+    names = list(request.get("names") or [])
+    values = [namespace.get(n, _MISSING_NAME) for n in names]
+    if not values or values[0] is _MISSING_NAME:
+        return {"status": "missing", "name": names[0] if names else ""}
+    values = [None if v is _MISSING_NAME else v for v in values]
+    kind = request.get("kind")
+    if kind == "function":
+        calls = [(tuple(decode(a) for a in c["args"]), {k: decode(v) for k, v in c["kwargs"].items()})
+                 for c in request["calls"]]
+        data = probe_function(values[0], calls)
+    elif kind == "expression":
+        data = probe_expression(values[0], request["at"], int(request.get("digits", 30)))
+    elif kind == "choice":
+        data = probe_choice(*values[:2])
+    else:
+        data = probe_number(values[0])
+    return {"status": "ok", "data": data}

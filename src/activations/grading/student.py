@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 
-from .bank import get_exercise
 from .questions import UNGRADED, Result
 
 #: Set to "1" in a submission's process by the batch grader.
@@ -19,14 +18,18 @@ BATCH_ENV = "ACTIVATIONS_GRADING_BATCH"
 
 def checker(exercise_id: str):
     """Return ``check(qid, *answer)`` for the exercise notebook ``exercise_id``."""
+    if os.environ.get(BATCH_ENV) == "1":
+        # Inside the batch grader's sandbox the question bank is not even visible: the answers
+        # are probed after the notebook ran and judged outside, so check() only says so.
+        def check(qid: str, *answer) -> None:
+            print(f"{qid}: checked by the grader")
+
+        return check
+    from .bank import get_exercise
+
     exercise = get_exercise(exercise_id)
 
     def check(qid: str, *answer) -> None:
-        if os.environ.get(BATCH_ENV) == "1":
-            # Inside the batch grader the answers are probed after the notebook ran, with a
-            # time limit per question; checking here too would only cost time.
-            print(f"{qid}: checked by the grader")
-            return
         try:
             question = exercise.question(qid)
         except KeyError as exc:

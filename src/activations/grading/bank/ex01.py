@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..questions import Case, ChoiceQuestion, FunctionQuestion, NumberQuestion
+from ..questions import Case, ChoiceQuestion, FunctionQuestion, NumberQuestion, case_rng
 from . import Exercise
 from ._cases import elementwise
 
@@ -14,7 +14,7 @@ def _compose_reference(W1, b1, W2, b2):
 
 
 def _compose_cases(full):
-    rng = np.random.default_rng(101 + (1000 if full else 0))
+    rng = case_rng(101, full)
     shapes = [(2, 3, 4), (3, 3, 3), (5, 1, 2), (4, 6, 3)] + ([(7, 5, 9), (1, 4, 1)] if full else [])
     cases = []
     for n_in, n_hidden, n_out in shapes:

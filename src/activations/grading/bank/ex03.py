@@ -7,7 +7,7 @@ import numpy as np
 import activations as act
 from activations import kernels
 
-from ..questions import Case, ExpressionQuestion, FunctionQuestion
+from ..questions import Case, ExpressionQuestion, FunctionQuestion, case_rng
 from . import Exercise
 from ._cases import elementwise
 
@@ -31,7 +31,7 @@ def _dead_reference(pre):
 
 
 def _dead_cases(full):
-    rng = np.random.default_rng(303 + (1000 if full else 0))
+    rng = case_rng(303, full)
     example = np.array([[-1.0, 2.0, 0.0, -3.0, 0.5],
                         [-0.5, -1.0, -2.0, -1.0, 0.1],
                         [-2.0, 0.3, 0.0, -0.1, -4.0],
@@ -47,7 +47,7 @@ def _dead_cases(full):
 
 
 def _maxout_cases(full):
-    rng = np.random.default_rng(304 + (1000 if full else 0))
+    rng = case_rng(304, full)
     z = np.array([[1.0, -2.0, 3.0, 0.0, -1.0, -5.0]])
     cases = [
         Case((z, 2), {}, "z = [[1, -2, 3, 0, -1, -5]], pieces = 2"),

@@ -6,7 +6,7 @@ import numpy as np
 
 import activations as act
 
-from ..questions import Case, ChoiceQuestion, FunctionQuestion, NumberQuestion
+from ..questions import Case, ChoiceQuestion, FunctionQuestion, NumberQuestion, case_rng
 from . import Exercise
 
 LOGITS = (1000.0, 0.0, -1000.0)
@@ -14,7 +14,7 @@ TARGET = 1
 
 
 def _vector_cases(full, seed):
-    rng = np.random.default_rng(seed + (1000 if full else 0))
+    rng = case_rng(seed, full)
     v = lambda *a: np.array(a, dtype=np.float64)  # noqa: E731
     cases = [
         Case((v(1.0, 2.0, 3.0),), {}, "z = [1, 2, 3]", rtol=1e-12, atol=1e-15),
