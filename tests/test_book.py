@@ -1,7 +1,7 @@
 """The built book: every page of ``_toc.yml`` exists and shows no error of any kind.
 
 The slow tests use the session fixtures of tests/conftest.py: ``book_pages`` (the
-pages of ``_toc.yml``) and ``built_book``, which runs ``activations.book.build()``
+pages of ``_toc.yml``) and ``built_book``, which runs ``tools.book.build()``
 (``-W -n --keep-going``, so a warning already fails the build) and returns the
 ``_build/html`` directory.  What a clean build can still hide,
 and these tests look for: cell outputs that are errors or stderr, raw MyST roles

@@ -32,7 +32,6 @@ and the ``playwright`` Python package; without them the tests skip and say so.
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 import shutil
@@ -124,19 +123,7 @@ class Watch:
 
     def record_weight(self, page_name: str, html_dir: Path, axe: dict) -> None:
         """Bytes of every response of this page load, appended to ``_build/page-weight.json``."""
-        total = gz = figures = figures_gz = 0
-        for req in self.finished:
-            if not req.url.startswith("http"):
-                continue  # data: URIs are part of the HTML already counted
-            sizes = req.sizes()
-            n = sizes["responseBodySize"] + sizes["responseHeadersSize"]
-            z = _gzip_size(html_dir, req.url)
-            z = n if z is None else min(n, z + sizes["responseHeadersSize"])
-            total, gz = total + n, gz + z
-            if req.resource_type == "image" and "/_images/" in req.url:
-                figures, figures_gz = figures + n, figures_gz + z
-        record = {"page": page_name, "requests": len(self.finished), "bytes": total, "bytes_gzip": gz,
-                  "figure_bytes": figures, "figure_bytes_gzip": figures_gz,
+        record = {"page": page_name, **tools_book.weigh(self.finished, html_dir),
                   "axe": {k: [list(r) for r in v] for k, v in axe.items()}}
         out = html_dir.parent / "page-weight.json"
         with _exclusive(out.with_suffix(".lock")):
@@ -227,13 +214,6 @@ def _axe(page) -> dict:
     for v in Axe().run(page, options={"resultTypes": ["violations"], "preload": False}).response["violations"]:
         found.setdefault(v["impact"], []).append((v["id"], len(v["nodes"]), v["help"]))
     return found
-
-
-def _gzip_size(html_dir: Path, url: str) -> int | None:
-    path = html_dir / urlsplit(url).path.lstrip("/")
-    if not path.is_file():
-        return None
-    return len(gzip.compress(path.read_bytes(), compresslevel=6))
 
 
 def check_page(watch: Watch, base: str, html_dir: Path, page_name: str, shots: Path) -> list[str]:
@@ -345,6 +325,18 @@ def test_search_finds_a_word_of_the_title(site, watch, book_pages):
     watch.page.wait_for_selector("#search-results .search-summary", timeout=30_000)
     hits = watch.page.locator("#search-results ul.search li").count()
     assert hits > 0, f"searching for {word!r} found nothing"
+    # Snippets are readable text: no TeX source, no code-cell toggles.
+    watch.page.wait_for_timeout(1000)
+    snippets = " ".join(watch.page.locator("#search-results p.context").all_text_contents())
+    assert snippets.strip(), "search results without text previews"
+    for junk in ("\\(", "\\frac", "Hide code cell source", "Show code cell source"):
+        assert junk not in snippets, f"search preview shows {junk!r}: {snippets[:300]}"
+    # Accessible in both colour modes (the dark highlight of hits once had 2:1 contrast).
+    for mode in ("light", "dark"):
+        watch.page.evaluate(f"() => document.documentElement.setAttribute('data-theme', '{mode}')")
+        found = _axe(watch.page)
+        bad = [f"{mode}: axe {i}: {r}" for i in ("critical", "serious") for r, *_ in found.get(i, [])]
+        assert not bad, "\n".join(bad)
     assert not watch.problems(), "\n".join(watch.problems())
 
 

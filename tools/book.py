@@ -157,6 +157,56 @@ def print_pages(browser, base_url: str, pages: list[str], out: Path) -> dict:
     return {"pages": n, "seconds": time.perf_counter() - start, "parts": len(parts)}
 
 
+# --------------------------------------------------------------------------- page weight
+def weigh(requests, html_dir: Path) -> dict:
+    """Bytes of one page load from its finished Playwright ``requests``.
+
+    ``bytes``: body + headers as sent (the test server does not compress);
+    ``bytes_gzip``: the same with each file gzip-compressed (level 6), as a web host
+    serving gzip sends it; ``figure_*``: the part that is the page's figures
+    (``_images/``).  ``data:`` URIs are inside the HTML and counted with it.
+    """
+    import gzip
+    from urllib.parse import urlsplit
+
+    out = {"requests": 0, "bytes": 0, "bytes_gzip": 0, "figure_bytes": 0, "figure_bytes_gzip": 0}
+    for req in requests:
+        if not req.url.startswith("http"):
+            continue
+        sizes = req.sizes()
+        n = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        path = Path(html_dir) / urlsplit(req.url).path.lstrip("/")
+        z = n
+        if path.is_file():
+            z = min(n, len(gzip.compress(path.read_bytes(), compresslevel=6)) + sizes["responseHeadersSize"])
+        out["requests"] += 1
+        out["bytes"] += n
+        out["bytes_gzip"] += z
+        if req.resource_type == "image" and "/_images/" in req.url:
+            out["figure_bytes"] += n
+            out["figure_bytes_gzip"] += z
+    return out
+
+
+def measure_pages(browser, base_url: str, html_dir: Path, pages: list[str]) -> list[dict]:
+    """Open every page cold (new browser context, empty cache) and :func:`weigh` it."""
+    rows = []
+    for name in pages:
+        context = browser.new_context(viewport={"width": 1366, "height": 900})
+        context.route("**/*", lambda route: route.continue_()
+                      if route.request.url.startswith(("data:", f"http://{HOST}")) else route.abort())
+        try:
+            page = context.new_page()
+            finished = []
+            page.on("requestfinished", lambda r: finished.append(r))
+            page.goto(f"{base_url}/{name}.html", wait_until="load", timeout=60_000)
+            page.wait_for_load_state("networkidle")
+            rows.append({"page": name, **weigh(finished, html_dir)})
+        finally:
+            context.close()
+    return rows
+
+
 def pdf_page_count(path: Path) -> int:
     info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
     return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))

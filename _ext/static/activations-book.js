@@ -44,29 +44,56 @@
 
   // --- search snippets: no TeX source, code or "Show code cell source" in the previews
   function cleanSearchText() {
-    if (!window.Search || typeof window.Search.htmlToText !== "function") return;
-    window.Search.htmlToText = function (htmlString, anchor) {
+    // searchtools.js declares `const Search` (a global binding, not a window property)
+    if (typeof Search === "undefined" || typeof Search.htmlToText !== "function") return;
+    Search.htmlToText = function (htmlString, anchor) {
       var doc = new DOMParser().parseFromString(htmlString, "text/html");
       [".headerlink", "script", "style", ".cell_input", ".cell_output", "details.hide > summary",
        "div.math", ".toggle-hidden", "#jb-print-docs-body", ".admonition-title"].forEach(function (q) {
         doc.querySelectorAll(q).forEach(function (el) { el.remove(); });
       });
-      doc.querySelectorAll("span.math").forEach(function (el) {
-        var tex = el.textContent.replace(/^\\\(|\\\)$/g, "");
-        var plain = tex.replace(/\\(mathrm|operatorname|text|mathit|mathbf)\{([^}]*)\}/g, "$2")
-                       .replace(/\\([A-Za-z]+)/g, "$1").replace(/[{}]/g, "").replace(/\s+/g, " ").trim();
-        el.textContent = /[\\^_]/.test(plain) || plain.length > 24 ? "…" : plain;
-      });
       var main = (anchor && doc.querySelector('[role="main"] ' + anchor)) || doc.querySelector('[role="main"]');
-      return main ? main.textContent.replace(/\s+/g, " ") : "";
+      // Inline math (in spans, or raw in titles and links) becomes plain text when short
+      // and simple, "…" otherwise: the preview is text, MathJax does not run on it.
+      return main ? main.textContent.replace(/\\\(([\s\S]*?)\\\)/g, function (_m, tex) {
+        var plain = tex.replace(/\\(mathrm|operatorname|text|mathit|mathbf)\{([^}]*)\}/g, "$2")
+                       .replace(/[{}]/g, "").replace(/\s+/g, " ").trim();
+        return /[\\^_]/.test(plain) || plain.length > 24 ? "…" : plain;
+      }).replace(/\s+/g, " ") : "";
     };
+  }
+
+  // --- wide tables: a visible hint above a table that is wider than its box
+  var WIDE = ".pst-scrollable-table-container, .table-wrapper, .act-table";
+  function scrollHints() {
+    document.querySelectorAll(WIDE).forEach(function (box) {
+      var prev = box.previousElementSibling;
+      var hint = prev && prev.classList.contains("act-scroll-hint") ? prev : null;
+      var overflows = box.scrollWidth > box.clientWidth + 2;
+      if (overflows && !hint) {
+        hint = document.createElement("p");
+        hint.className = "act-scroll-hint";
+        hint.textContent = "The table is wider than the page: scroll it sideways to see every column.";
+        box.before(hint);
+      } else if (!overflows && hint) {
+        hint.remove();
+      }
+    });
   }
 
   cleanSearchText();
   fixNames(document);
   legibleFigures();
   document.addEventListener("DOMContentLoaded", function () {
+    cleanSearchText();  // in case searchtools.js was loaded after this script
     // after sphinx-togglebutton has added its "Click to show" buttons
     setTimeout(function () { fixNames(document); }, 0);
   });
+  // after MathJax has typeset (formulas change the tables' widths) and on every resize
+  window.addEventListener("load", function () {
+    var mj = window.MathJax && window.MathJax.startup && window.MathJax.startup.promise;
+    (mj || Promise.resolve()).then(scrollHints);
+  });
+  var pending;
+  window.addEventListener("resize", function () { clearTimeout(pending); pending = setTimeout(scrollHints, 150); });
 })();

@@ -372,9 +372,9 @@ def plot_history(histories, *, key="val_acc", ax=None, ylabel=None):
 class Table:
     """A small results table that a notebook shows as a real table (HTML in the book).
 
-    ``display(Table(header, rows))`` emits Markdown, which MyST-NB renders as an HTML
-    ``<table>`` (aligned columns, headers for screen readers, wraps on a phone) instead
-    of ``print()``-ed text.  ``str(table)`` is the aligned plain-text version.
+    ``display(Table(header, rows))`` emits an HTML ``<table>`` (aligned columns, column
+    headers for screen readers, scrolls inside its box on a phone) instead of
+    ``print()``-ed text.  ``str(table)`` is the aligned plain-text version.
 
     Parameters
     ----------
@@ -395,11 +395,19 @@ class Table:
         self.cells = [[format(v, f) if isinstance(v, (float, np.floating)) else str(v) for v, f in zip(r, fmts)]
                       for r in self.rows]
 
-    def _repr_markdown_(self) -> str:
-        def line(cells):
-            return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
-        align = ["---" if not self.cells or not _numeric(self.cells[0][i]) else "---:" for i in range(len(self.header))]
-        return "\n".join([line(self.header), "| " + " | ".join(align) + " |", *map(line, self.cells)])
+    def _repr_html_(self) -> str:
+        import html
+
+        numeric = [bool(self.cells) and all(_numeric(r[i]) for r in self.cells) for i in range(len(self.header))]
+
+        def cell(tag, text, i, extra=""):
+            style = ' style="text-align:right"' if numeric[i] else ""
+            return f"<{tag}{extra}{style}>{html.escape(text)}</{tag}>"
+
+        head = "".join(cell("th", h, i, ' scope="col"') for i, h in enumerate(self.header))
+        body = "".join("<tr>" + "".join(cell("td", c, i) for i, c in enumerate(r)) + "</tr>" for r in self.cells)
+        return (f'<div class="act-table"><table><thead><tr>{head}</tr></thead>'
+                f"<tbody>{body}</tbody></table></div>")
 
     def __str__(self) -> str:
         widths = [max(len(c) for c in col) for col in zip(self.header, *self.cells)]
