@@ -6,10 +6,11 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 JB     := $(VENV)/bin/jupyter-book
 
-.PHONY: setup book serve lint test test-fast bench exercises experiments grader-deps clean help
+.PHONY: setup book pdf serve lint test test-fast bench exercises experiments grader-deps clean help
 
 help:
 	@echo "make book       build the HTML book (creates .venv, installs pinned requirements)"
+	@echo "make pdf        build the book and print it to one PDF: _build/pdf/book.pdf (needs chromium, poppler-utils)"
 	@echo "make serve      build, then serve the book on http://127.0.0.1:8000 (full-text search previews need http)"
 	@echo "make lint       ruff (lint + format check; configured in pyproject.toml)"
 	@echo "make test       lint, then the whole test suite (unit, notebooks, book build, browser)"
@@ -29,8 +30,11 @@ $(STAMP): requirements.txt pyproject.toml
 setup: $(STAMP)
 
 book: setup
-	$(PY) -m activations.book build
+	$(PY) -m tools.book build
 	@echo "Book: $(abspath _build/html/index.html)"
+
+pdf: setup
+	$(PY) -m tools.book pdf
 
 serve: book
 	$(PY) -m http.server --bind 127.0.0.1 8000 --directory _build/html

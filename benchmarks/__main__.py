@@ -100,6 +100,7 @@ def main(argv=None) -> int:
             build=not args.no_build and not args.quick,
             tests=args.tests,
             full_tests=args.full_tests,
+            weight=not args.quick,
             progress=lambda m: _log("  " + m),
         )
         new["book"].update(date=machine.now_utc(), machine=info, seconds=time.perf_counter() - t0)

@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["ROOT", "toc_notebooks", "execute_notebook", "build_times", "suite_time", "grading", "run"]
+__all__ = ["ROOT", "toc_notebooks", "execute_notebook", "build_times", "suite_time", "grading", "page_weight", "run"]
 
 ROOT = Path(__file__).resolve().parents[1]
 _IGNORE = shutil.ignore_patterns(".venv", ".git", "_build", ".jupyter_cache", "__pycache__", ".pytest_cache",
@@ -200,8 +200,35 @@ def grading(root: Path = ROOT) -> dict:
     return r
 
 
+def page_weight(root: Path = ROOT) -> dict:
+    """Bytes each page of ``_toc.yml`` transfers on a cold load in headless Chromium.
+
+    Builds the book (warm when nothing changed), serves ``_build/html`` on 127.0.0.1 and
+    measures with :func:`tools.book.measure_pages` -- the same code as the browser test.
+    """
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    from tools import book as tools_book
+
+    exe = tools_book.chromium_path()
+    if exe is None:
+        return {"status": "not measured: Chromium not found (apt-get install chromium)"}
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return {"status": "not measured: the playwright package is missing"}
+    html = tools_book.build(root).parent
+    with tools_book.serve(html) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=exe, headless=True, args=tools_book.CHROMIUM_FLAGS)
+        try:
+            rows = tools_book.measure_pages(browser, base, html, tools_book.toc_pages(root / "_toc.yml"))
+        finally:
+            browser.close()
+    return {"status": "ok", "pages": rows}
+
+
 def run(root: Path = ROOT, chapters: bool = False, build: bool = True, tests: bool = False, full_tests: bool = False,
-        progress=None) -> dict:  # fmt: skip
+        progress=None, weight: bool = True) -> dict:  # fmt: skip
     """The book measurements selected; a JSON-ready dict.
 
     By default: cold and warm build (with each notebook's execution time from the
@@ -225,5 +252,9 @@ def run(root: Path = ROOT, chapters: bool = False, build: bool = True, tests: bo
             progress(f"cold build {out['cold_build']['seconds']:.1f} s, warm {out['warm_build']['seconds']:.1f} s")
     if tests or full_tests:
         out["tests_full" if full_tests else "tests_fast"] = suite_time(root, full_tests)
+    if weight:
+        out["page_weight"] = page_weight(root)
+        if progress:
+            progress(f"page weight: {out['page_weight']['status']}")
     out["grading"] = grading(root)
     return out

@@ -153,6 +153,15 @@ is also executed alone, in a fresh kernel, to show where the time goes.
 """
 
 
+PAGE_WEIGHT_INTRO = """
+## Page weight
+
+What a reader's browser downloads for each page on a first visit (empty cache): the HTML,
+the theme, MathJax and its fonts, and the page's figures. The goal for a chapter page without
+its figures is at most 1.5 MB as transferred by a host that compresses (gzip).
+"""
+
+
 #: Why a kernel is slower than PyTorch's, from reading its code next to the measured
 #: temporaries (shown only for kernels that miss the goal in the results).
 KERNEL_NOTES = {
@@ -290,6 +299,10 @@ def render(res: dict | None, figure_name: str | None = FIGURE.name) -> str:
     book = res.get("book")
     parts.append(BOOK_INTRO)
     parts.append(_table(report.book_table(book), "tab-bench-book") if book else _not_measured("book"))
+    weight = report.page_weight_table(book) if book else None
+    if weight:
+        parts.append(PAGE_WEIGHT_INTRO)
+        parts.append(_table(weight, "tab-bench-page-weight"))
     return "".join(parts)
 
 

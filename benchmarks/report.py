@@ -324,6 +324,24 @@ def book_table(book: dict) -> Table:
     )
 
 
+def page_weight_table(book: dict) -> Table | None:
+    """Bytes per page of the HTML book (cold load), without and with its figures."""
+    pw = book.get("page_weight") or {}
+    if not pw.get("pages"):
+        return None
+    mb = lambda n: f"{n / 1e6:.2f}"  # noqa: E731
+    rows = [[r["page"], r["requests"], mb(r["bytes"] - r["figure_bytes"]), mb(r["bytes_gzip"] - r["figure_bytes_gzip"]),
+             mb(r["figure_bytes"]), mb(r["bytes"]), mb(r["bytes_gzip"])] for r in pw["pages"]]
+    return Table(
+        title="Page weight of the HTML book",
+        headers=["page", "requests", "MB without figures", "MB without figures, gzip", "MB of figures",
+                 "MB in all", "MB in all, gzip"],
+        rows=rows,
+        caption="One cold load per page in headless Chromium (python -m benchmarks --only book); "
+                "'gzip': each file gzip-compressed, as a web host serving gzip sends it.",
+    )
+
+
 def tables(results: dict) -> list[Table]:
     """Every table for ``results`` that has data (missing parts are skipped)."""
     out = []
@@ -342,6 +360,9 @@ def tables(results: dict) -> list[Table]:
     book = results.get("book")
     if book:
         out.append(book_table(book))
+        weight = page_weight_table(book)
+        if weight:
+            out.append(weight)
     return out
 
 

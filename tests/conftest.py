@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # the build tools (tools/) live at the repository root
+    sys.path.insert(0, str(ROOT))
+
+from tools import book  # noqa: E402
 #: The book the build/browser fixtures use: this repository, or another book root
 #: named by ``ACTIVATIONS_TEST_BOOK`` (handy to try the browser test on a scratch book).
 BOOK_ROOT = Path(os.environ.get("ACTIVATIONS_TEST_BOOK") or ROOT).resolve()
@@ -34,14 +38,12 @@ def _exclusive(lock_path: Path):
 
 @pytest.fixture(scope="session")
 def built_book() -> Path:
-    """Build the book once per test session (``activations.book.build()``) -> ``_build/html``.
+    """Build the book once per test session (``tools.book.build()``) -> ``_build/html``.
 
     Quick when nothing changed: notebooks come from the jupyter-cache and the offline
     assets are fetched only once.  A failing build (any Sphinx warning, any failing
     cell) raises here, so every test using the fixture errors with the build log above.
     """
-    from activations import book
-
     with _exclusive(BOOK_ROOT / "_build" / ".build.lock"):
         index = book.build(BOOK_ROOT)
     html = index.parent
@@ -51,22 +53,7 @@ def built_book() -> Path:
 
 def toc_pages(toc_path: Path = BOOK_ROOT / "_toc.yml") -> list[str]:
     """The root and every ``file:`` entry of a jb-book ``_toc.yml``, in order, without suffix."""
-    toc = yaml.safe_load(Path(toc_path).read_text(encoding="utf-8"))
-    found = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                found.append(node["file"])
-            for key, value in node.items():
-                if key != "file":
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk({k: v for k, v in toc.items() if k != "root"})
-    return [os.path.splitext(f)[0] if f.endswith((".md", ".ipynb")) else f for f in found]
+    return book.toc_pages(toc_path)
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """The built book: every page of ``_toc.yml`` exists and shows no error of any kind.
 
 The slow tests use the session fixtures of tests/conftest.py: ``book_pages`` (the
-pages of ``_toc.yml``) and ``built_book``, which runs ``activations.book.build()``
+pages of ``_toc.yml``) and ``built_book``, which runs ``tools.book.build()``
 (``-W -n --keep-going``, so a warning already fails the build) and returns the
 ``_build/html`` directory.  What a clean build can still hide,
 and these tests look for: cell outputs that are errors or stderr, raw MyST roles
@@ -31,25 +31,34 @@ _RAW_ROLE = re.compile(r"\{(glue(:[a-z]+)?|ref|numref|doc|cite(:[a-z]+)?|term|eq
 
 
 class _VisibleText(HTMLParser):
-    """Text of the page outside code (pre/code), scripts and styles."""
+    """Text of the page outside code (pre/code), scripts, styles and math (``.math``
+    elements hold TeX that MathJax typesets in the browser)."""
 
-    SKIP = {"pre", "code", "script", "style"}
+    SKIP = {"pre", "code", "script", "style", "textarea", "mjx-container"}
+    SKIP_CLASSES = {"math", "highlight"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
     def __init__(self):
         super().__init__()
-        self.depth = 0
+        self.stack: list[bool] = []  # per open element: does it (or an ancestor) hide its text?
         self.parts: list[str] = []
 
     def handle_starttag(self, tag, attrs):
-        if tag in self.SKIP:
-            self.depth += 1
+        if tag in self.VOID:
+            return
+        classes = set((dict(attrs).get("class") or "").split())
+        hidden = bool(self.stack and self.stack[-1]) or tag in self.SKIP or bool(classes & self.SKIP_CLASSES)
+        self.stack.append(hidden)
+
+    def handle_startendtag(self, tag, attrs):
+        pass
 
     def handle_endtag(self, tag):
-        if tag in self.SKIP and self.depth:
-            self.depth -= 1
+        if tag not in self.VOID and self.stack:
+            self.stack.pop()
 
     def handle_data(self, data):
-        if not self.depth:
+        if not (self.stack and self.stack[-1]):
             self.parts.append(data)
 
 
@@ -57,6 +66,35 @@ def visible_text(html: str) -> str:
     parser = _VisibleText()
     parser.feed(html)
     return "".join(parser.parts)
+
+
+#: What a reader must never see in the rendered text of a page (outside code and math).
+ARTEFACTS = [
+    (re.compile(r"<IPython\.[\w.]+"), "repr of an IPython display object (glue a value, or use {glue:md})"),
+    (re.compile(r"\bobject at 0x[0-9a-f]+"), "default repr of a Python object"),
+    (re.compile(r"\{glue(:[a-z]+)?\}"), "raw {glue} role"),
+    (re.compile(r"\$"), "unrendered $ (math that MyST did not parse)"),
+    (re.compile(r"\\[A-Za-z]+"), "TeX command outside math"),
+    (re.compile(r"\*\*"), "literal ** (Markdown bold that was not parsed)"),
+]
+
+
+def artefacts(html: str) -> list[str]:
+    """Visible artefacts in a page's rendered text, with a little context each."""
+    text = visible_text(_main(html))
+    found = []
+    for pattern, what in ARTEFACTS:
+        for m in pattern.finditer(text):
+            context = text[max(0, m.start() - 40): m.end() + 40].replace("\n", " ")
+            found.append(f"{what}: ...{context}...")
+    return found
+
+
+def _main(html: str) -> str:
+    """The article (``<main>``), without the theme's navigation and the print-only copy."""
+    start = html.find("<main")
+    end = html.rfind("</main>")
+    return html[start:end] if start != -1 and end != -1 else html
 
 
 def _html_dir(built):
@@ -69,6 +107,19 @@ def test_visible_text_skips_code():
     text = visible_text(html)
     assert "shown {ref}`a`" in text and "also  shown" in text
     assert "{glue" not in text and "{doc}" not in text
+
+
+def test_artefacts_are_found_in_text_and_not_in_code_or_math():
+    bad = ('<main><p>SymPy says its derivative is &lt;IPython.core.display.Markdown object&gt;.</p>'
+           '<p>at &lt;foo.Bar object at 0x7f00aa&gt;</p><p>see {glue:text}`x`</p>'
+           '<p>Store the **smallest** $L \\ge 1$</p></main>')
+    found = "\n".join(artefacts(bad))
+    for what in ("IPython display object", "default repr", "raw {glue}", "unrendered $", "TeX command", "literal **"):
+        assert what in found, what
+    good = ('<main><p>Fine text, 5 * 3.</p><span class="math notranslate nohighlight">\\(x^2 \\ge 0\\)</span>'
+            '<div class="math notranslate nohighlight">\\[\\frac{a}{b} \\quad \\text{$x$}\\]</div>'
+            '<div class="highlight"><pre>x = 2 ** 3  # $cost</pre></div><code>f"{x!r}"</code><img alt="$x$"/></main>')
+    assert artefacts(good) == []
 
 
 def test_error_patterns_match_mystnb_markup():
@@ -160,3 +211,32 @@ def test_no_execution_reports(built_book):
     reports = _html_dir(built_book) / "reports"
     logs = sorted(p.name for p in reports.rglob("*") if p.is_file()) if reports.is_dir() else []
     assert not logs, f"notebook execution failed (see _build/html/reports/): {logs}"
+
+
+@pytest.mark.slow
+def test_rendered_text_has_no_artefacts(built_book, book_pages):
+    """What readers see: no repr of display objects, raw glue, unparsed $/\\cmd/** anywhere."""
+    html_dir = _html_dir(built_book)
+    problems = []
+    for page in book_pages:
+        path = html_dir / f"{page}.html"
+        if path.is_file():
+            problems += [f"{page}: {a}" for a in artefacts(path.read_text(encoding="utf-8"))]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.slow
+def test_exercise_questions_are_headings_with_unique_ids(built_book, book_pages):
+    html_dir = _html_dir(built_book)
+    problems = []
+    for page in (p for p in book_pages if p.startswith("exercises/")):
+        html = (html_dir / f"{page}.html").read_text(encoding="utf-8")
+        ids = re.findall(r'\bid="([^"]+)"', html)
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            problems.append(f"{page}: repeated ids {dup}")
+        n_ex = html.count('class="exercise admonition"')
+        n_h = len(re.findall(r'<h2 class="admonition-title exercise-question">Question \d', html))
+        if n_ex == 0 or n_h != n_ex:
+            problems.append(f"{page}: {n_h} question headings for {n_ex} exercises")
+    assert not problems, "\n".join(problems)

@@ -48,7 +48,8 @@ def test_frames_are_decodable_distinct_pngs_of_the_same_size():
     assert frames[0] != frames[1]
     a, b = (Image.open(io.BytesIO(f)) for f in frames)
     assert a.format == b.format == "PNG" and a.size == b.size
-    assert a.size[0] == pytest.approx(e.figsize[0] * e.dpi, abs=2)
+    assert a.size[0] == pytest.approx(2 * e.figsize[0] * e.dpi, abs=2)  # 2x for HiDPI screens
+    assert f'width="{round(e.figsize[0] * e.dpi)}"' in e.to_html()  # shown at the 1x size
     # The background is opaque white (readable in dark mode).
     assert a.convert("RGB").getpixel((1, 1)) == (255, 255, 255)
 

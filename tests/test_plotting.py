@@ -104,3 +104,13 @@ def test_plot_history_and_figure_helper():
     np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), [0.4, 0.8])
     np.testing.assert_array_equal(ax.get_lines()[1].get_xdata(), [1, 2, 3])
     assert ax.get_xlabel() == "epoch" and ax.get_ylabel() == "val acc"
+
+
+def test_table_is_a_real_html_table_with_aligned_text_version():
+    t = P.Table(["activation", "E[f(Z)]"], [["relu", 0.3989], ["a<b", np.float64(0.5)]], floatfmt=["", ".2f"])
+    html = t._repr_html_()
+    assert html.count("<tr>") == 3 and html.count('<th scope="col"') == 2
+    assert "<td>a&lt;b</td>" in html and '<td style="text-align:right">0.40</td>' in html
+    assert str(t).splitlines() == ["activation  E[f(Z)]", "relu        0.40", "a<b         0.50"]
+    with pytest.raises(ValueError, match="Table"):
+        P.Table(["a", "b"], [[1]])

@@ -188,12 +188,17 @@ class Explorer:
     # -- rendering ---------------------------------------------------------
     def render(self, **values) -> bytes:
         """PNG bytes of the figure for one combination of control values."""
+        return self._render(values, 1)
+
+    def _render(self, values, scale: int) -> bytes:
+        # scale 2: twice the pixels, shown at the 1x CSS size (sharp on HiDPI screens)
+        dpi = self.dpi * scale
         with mpl.rc_context():
             plotting.use_style()
-            mpl.rcParams["savefig.dpi"] = self.dpi
-            mpl.rcParams["figure.dpi"] = self.dpi
+            mpl.rcParams["savefig.dpi"] = dpi
+            mpl.rcParams["figure.dpi"] = dpi
             mpl.rcParams["savefig.bbox"] = "standard"  # constrained layout already fits; saves a redraw
-            fig = Figure(figsize=self.figsize, dpi=self.dpi)
+            fig = Figure(figsize=self.figsize, dpi=dpi)
             self._draw(fig, **values)
             return _png(fig)
 
@@ -203,9 +208,9 @@ class Explorer:
         return [dict(zip(keys, combo)) for combo in product(*(c.values for c in self.controls))]
 
     def frames(self) -> list[bytes]:
-        """The PNG frames of the static version (rendered once, then cached)."""
+        """The PNG frames of the static version at 2x (rendered once, then cached)."""
         if self._frames is None:
-            self._frames = [self.render(**combo) for combo in self.combinations()]
+            self._frames = [self._render(combo, 2) for combo in self.combinations()]
         return self._frames
 
     def _start_index(self) -> int:
@@ -236,12 +241,16 @@ class Explorer:
                 f'<output style="min-width:5em;font-variant-numeric:tabular-nums">{esc(c.labels[c.start])}</output>'
                 "</label>"
             )
-        parts.append('<div class="act-explorer-frames">')
+        parts.append('<div class="act-explorer-frames" style="overflow-x:auto">')
+        # 12 pt text is dpi/72*12 CSS px at 1x: never shrink it below 9 px (phones scroll instead)
+        w, h = round(self.figsize[0] * self.dpi), round(self.figsize[1] * self.dpi)
+        min_w = round(w * 9 / (12 * self.dpi / 72))
         for i, (combo, png) in enumerate(zip(self.combinations(), frames)):
             alt = esc(self._describe(**combo), quote=True)
             hidden = "" if i == start else " hidden"
             parts.append(
-                f'<img data-frame="{i}" alt="{alt}"{hidden} style="max-width:100%;height:auto" '
+                f'<img data-frame="{i}" alt="{alt}"{hidden} width="{w}" height="{h}" '
+                f'style="max-width:100%;min-width:min({min_w}px,{w}px);height:auto" '
                 f'src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">'
             )
         parts.append("</div>")

@@ -6,6 +6,16 @@ gets its own line style (and markers in per-layer plots), so figures still read 
 grey-scale print.  Figures have an opaque white background so they stay readable
 when the book is shown in dark mode.
 
+Sizes are chosen for the book's text column (about 740 CSS px on a desktop, 360 px
+on a phone).  In a notebook, :func:`use_style` switches the inline backend to SVG,
+so figures are sharp on HiDPI screens and in the PDF edition.  A one-panel figure is
+:data:`COLUMN_WIDTH` inches (= 614 CSS px at its natural size) and its smallest text
+is 12 pt (16 CSS px), so even shrunk to a phone's width labels stay >= 9 CSS px.
+:func:`figure` never lays out more than two panels side by side (a 1 x 3 or 1 x 4
+request is wrapped onto two columns) and never makes a figure wider than
+:data:`MAX_WIDTH`; the book's stylesheet gives wide figures a minimum width on
+phones (they scroll sideways) instead of shrinking their labels below 9 px.
+
 Nothing here chooses a backend: notebooks use the inline one, tests select Agg.
 """
 
@@ -26,6 +36,8 @@ __all__ = [
     "OKABE_ITO",
     "LINESTYLES",
     "MARKERS",
+    "COLUMN_WIDTH",
+    "MAX_WIDTH",
     "use_style",
     "figure",
     "label_of",
@@ -34,6 +46,7 @@ __all__ = [
     "plot_decision_boundary",
     "plot_layer_curve",
     "plot_history",
+    "Table",
 ]
 
 #: Okabe & Ito (2008) colour-universal-design palette, by name.
@@ -66,21 +79,28 @@ LINESTYLES = [
 #: Markers for per-layer curves (one per palette colour).
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 
+#: Width (inches) of a one-panel figure: 614 CSS px at its natural size.
+COLUMN_WIDTH = 6.4
+#: Widest figure (inches) :func:`figure` makes: two panels side by side.
+MAX_WIDTH = 10.0
+
 _STYLE = {
     "figure.facecolor": "white",
     "axes.facecolor": "white",
     "savefig.facecolor": "white",
     "savefig.transparent": False,
     "savefig.bbox": "tight",
-    "figure.figsize": (6.4, 4.0),
+    "figure.figsize": (COLUMN_WIDTH, 4.0),
     "figure.dpi": 100,
-    "savefig.dpi": 150,
+    "savefig.dpi": 200,
+    "svg.fonttype": "path",
     "font.size": 12,
     "axes.titlesize": 13,
     "axes.labelsize": 12,
-    "xtick.labelsize": 11,
-    "ytick.labelsize": 11,
-    "legend.fontsize": 10,
+    "xtick.labelsize": 12,
+    "ytick.labelsize": 12,
+    "legend.fontsize": 12,
+    "figure.titlesize": 13,
     "legend.framealpha": 0.9,
     "lines.linewidth": 2.0,
     "lines.markersize": 5,
@@ -107,17 +127,52 @@ def use_style():
     """
     mpl.rcParams.update(_STYLE)
     mpl.rcParams["axes.prop_cycle"] = cycler(color=PALETTE) + cycler(linestyle=LINESTYLES)
+    _inline_svg()
+
+
+def _inline_svg():
+    """In a running IPython kernel, make the inline backend emit SVG (sharp on HiDPI)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency of the notebooks only
+        return
+    if get_ipython() is None:
+        return
+    try:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:  # pragma: no cover
+        return
+    set_matplotlib_formats("svg")
 
 
 def figure(nrows=1, ncols=1, *, width=None, height=None, **kwargs):
     """A new styled figure: ``fig, ax = figure()`` (``axes`` is an array when
-    ``nrows * ncols > 1``).  Width defaults to 6.4 in per 1-2 columns, height 4 in per row."""
+    ``nrows * ncols > 1``).
+
+    Sized for the book's text column: one panel is :data:`COLUMN_WIDTH` wide, two
+    panels :data:`MAX_WIDTH`.  A single row of three or more panels is wrapped onto
+    two columns (``figure(1, 3)`` gives 2 x 2 with the fourth axes removed); the
+    returned ``axes`` is then the flat array of ``ncols`` Axes, as for one row.
+    ``width`` is capped at :data:`MAX_WIDTH`; ``height`` is the height of one row of
+    the requested layout and defaults to 4 in.
+    """
     use_style()
-    if width is None:
-        width = 6.4 if ncols <= 2 else 3.4 * ncols
-    if height is None:
-        height = 4.0 * nrows if ncols <= 2 else 3.2 * nrows
-    return plt.subplots(nrows, ncols, figsize=(width, height), **kwargs)
+    if nrows < 1 or ncols < 1:
+        raise ValueError(f"figure(): nrows and ncols must be >= 1, got {nrows}, {ncols}")
+    row_height = 4.0 if height is None else height / nrows
+    wrap = nrows == 1 and ncols > 2
+    n_panels = ncols
+    if wrap:
+        nrows, ncols = -(-ncols // 2), 2
+    default = COLUMN_WIDTH if ncols == 1 else MAX_WIDTH
+    width = default if width is None else min(float(width), MAX_WIDTH)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, row_height * nrows), **kwargs)
+    if wrap:
+        axes = axes.ravel()
+        for ax in axes[n_panels:]:
+            fig.delaxes(ax)
+        axes = axes[:n_panels]
+    return fig, axes
 
 
 def _activation(a) -> Activation:
@@ -197,7 +252,7 @@ def plot_function_and_derivative(names_or_activations, *, x=None, axes=None):
     (fig, axes)
     """
     if axes is None:
-        fig, axes = figure(1, 2, width=10.0, height=4.0)
+        fig, axes = figure(1, 2)
     else:
         axes = np.asarray(axes).ravel()
         if axes.size != 2:
@@ -312,3 +367,59 @@ def plot_history(histories, *, key="val_acc", ax=None, ylabel=None):
     ax.set_ylabel(ylabel or key.replace("_", " "))
     ax.legend()
     return ax
+
+
+class Table:
+    """A small results table that a notebook shows as a real table (HTML in the book).
+
+    ``display(Table(header, rows))`` emits an HTML ``<table>`` (aligned columns, column
+    headers for screen readers, scrolls inside its box on a phone) instead of
+    ``print()``-ed text.  ``str(table)`` is the aligned plain-text version.
+
+    Parameters
+    ----------
+    header : sequence of str
+    rows : sequence of sequences, one value per column
+    floatfmt : str or sequence of str
+        Format spec for float cells, one for all columns or one per column.
+    """
+
+    def __init__(self, header, rows, *, floatfmt=".3f"):
+        self.header = [str(h) for h in header]
+        self.rows = [list(r) for r in rows]
+        if any(len(r) != len(self.header) for r in self.rows):
+            raise ValueError(f"Table(): every row needs {len(self.header)} values")
+        fmts = [floatfmt] * len(self.header) if isinstance(floatfmt, str) else list(floatfmt)
+        if len(fmts) != len(self.header):
+            raise ValueError("Table(): floatfmt needs one format per column")
+        self.cells = [[format(v, f) if isinstance(v, (float, np.floating)) else str(v) for v, f in zip(r, fmts)]
+                      for r in self.rows]
+
+    def _repr_html_(self) -> str:
+        import html
+
+        numeric = [bool(self.cells) and all(_numeric(r[i]) for r in self.cells) for i in range(len(self.header))]
+
+        def cell(tag, text, i, extra=""):
+            style = ' style="text-align:right"' if numeric[i] else ""
+            return f"<{tag}{extra}{style}>{html.escape(text)}</{tag}>"
+
+        head = "".join(cell("th", h, i, ' scope="col"') for i, h in enumerate(self.header))
+        body = "".join("<tr>" + "".join(cell("td", c, i) for i, c in enumerate(r)) + "</tr>" for r in self.cells)
+        return (f'<div class="act-table"><table><thead><tr>{head}</tr></thead>'
+                f"<tbody>{body}</tbody></table></div>")
+
+    def __str__(self) -> str:
+        widths = [max(len(c) for c in col) for col in zip(self.header, *self.cells)]
+        return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
+                         for r in [self.header, *self.cells])
+
+    __repr__ = __str__
+
+
+def _numeric(text: str) -> bool:
+    try:
+        float(text.split(" ")[0].replace("−", "-"))
+    except ValueError:
+        return False
+    return True
