@@ -7,7 +7,7 @@ What it does, and why:
   the npm registry into ``_build/_vendor/static`` (:mod:`tools.vendor`), which
   ``html_static_path`` lists; ``mathjax_path`` points there.
 * **Static explorers**: it sets ``ACTIVATIONS_EXPLORER_MODE=static`` for the notebook
-  kernels, so the explorers of :mod:`activations.widgets` emit frames switched by an
+  kernels, so the explorers of :mod:`activations.explorer` emit frames switched by an
   inline script (a live ipywidget cannot respond without a kernel).
 * **Reader fixes** (reader review 2026-11, issue 9), through the book's own
   ``static/activations-book.css`` and ``.js`` and two template overrides:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from activations import claims as register
+from activations.course import claims as register
 
 ROOT = Path(__file__).resolve().parents[1]
 

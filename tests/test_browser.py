@@ -22,7 +22,7 @@ every page of ``_toc.yml`` is opened.  A page passes when:
 
 A screenshot of each page (light, full page; dark theme, first screen) goes to
 ``_build/screenshots/``.  Further tests: the static explorers of
-:mod:`activations.widgets` respond to their slider, the search page finds text, and
+:mod:`activations.explorer` respond to their slider, the search page finds text, and
 no page loads a script, style sheet or image from another host, the sidebar and the
 page-contents drawer open at phone and desktop widths, and the PDF edition prints.
 

@@ -34,9 +34,7 @@ LAYERS = [
     ("experiments", 7),
     ("protocol", 7),
     ("course", 7),
-    ("claims", 7),
     ("grading", 7),
-    ("book", 7),
 ]
 
 

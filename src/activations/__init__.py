@@ -11,11 +11,13 @@ Layers (a module imports only from layers above it; ``tests/test_layers.py`` che
 4. :mod:`~activations.spec` (one row per activation), :mod:`~activations.core`,
    :mod:`~activations.functional` -- the registry and public API;
 5. :mod:`~activations.reference` -- mpmath reference and the error metric;
+   :mod:`~activations.gains` -- Gaussian moments and the initialisation derived from them;
 6. :mod:`~activations.nn` -- tiny NumPy networks;
 7. :mod:`~activations.plotting`, :mod:`~activations.explorer` -- figures and explorers;
 8. course tools: :mod:`~activations.data`, :mod:`~activations.experiments`,
-   :mod:`~activations.course` (chapter-only helpers), :mod:`~activations.grading`,
-   :mod:`~activations.book`.
+   :mod:`~activations.protocol` (the fair-comparison protocol),
+   :mod:`~activations.course` (chapter-only helpers), :mod:`~activations.grading`.
+   The book's build code is outside the package (``_ext/``, ``tools/``).
 """
 
 from . import functional as _functional
