@@ -8,7 +8,8 @@ Values are the ``torch`` hooks of the rows in :mod:`activations.spec`
 come from autograd (``torch.autograd.grad`` with ``grad_outputs = 1``), i.e. what
 PyTorch computes during backpropagation.  Activations without a PyTorch function of
 their own are written from the ops PyTorch users write: ``linear`` (``x.clone()``),
-``swish`` with β (``x * sigmoid(β x)``), ``squareplus`` (``(x + sqrt(x*x + b)) / 2``).
+``swish`` with β (``x * sigmoid(β x)``), ``squareplus`` (``(x + sqrt(x*x + b)) / 2``),
+``relu_squared`` (``relu(x).square()``).
 PyTorch's ``softplus`` switches to ``x`` above its default ``threshold = 20``; that is
 what a PyTorch user gets, so it is what is measured.
 """

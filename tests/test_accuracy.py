@@ -148,3 +148,14 @@ def test_grid_contents():
     root = -1.2784645427610738
     assert np.sum(np.abs(g - root) < 1e-5) >= 5
     assert len(ref.grid("relu", n_random=100, seed=3)) > len(ref.grid("relu"))
+
+
+def test_a_finite_value_beyond_the_largest_float_rounds_to_inf():
+    """relu_squared(1e200) = 1e400: the correctly rounded float64 is inf, so inf scores 0."""
+    big = mpmath.mpf(10) ** 400
+    assert ref.ulp_error(np.inf, big) == 0.0 and ref.ulp_error(-np.inf, -big) == 0.0
+    assert ref.ulp_error(-np.inf, big) == math.inf
+    largest = mpmath.mpf(np.finfo(np.float64).max)
+    assert ref.ulp_error(np.inf, largest) == math.inf  # representable: inf would be wrong
+    assert ref.ulp_error(np.inf, largest + mpmath.ldexp(1, 970)) == 0.0  # half an ULP above: ties to inf
+    assert ref.ulp_error(np.float32(np.inf), mpmath.mpf(2) ** 128, np.float32) == 0.0

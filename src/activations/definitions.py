@@ -100,6 +100,18 @@ def _relu():
 
 
 @_define
+def _relu6():
+    # PyTorch relu6 = hardtanh(x, 0, 6) (MobileNetV2); derivative 0 at both kinks.
+    return sp.Piecewise((0, x <= 0), (6, x >= 6), (x, True))
+
+
+@_define
+def _relu_squared():
+    # Primer (So et al. 2021): relu(x)^2; its derivative 2 relu(x) is continuous.
+    return sp.Piecewise((0, x <= 0), (x**2, True))
+
+
+@_define
 def _leaky_relu(negative_slope=0.01):
     return sp.Piecewise((x, x > 0), (_num(negative_slope) * x, True))
 
@@ -196,6 +208,27 @@ def _hard_swish():
 @_define_gated
 def _glu():
     return a * _sigmoid().subs(x, b)
+
+
+@_define_gated
+def _bilinear():
+    # Shazeer (2020): GLU without a nonlinearity, a b.
+    return a * _linear().subs(x, b)
+
+
+@_define_gated
+def _reglu():
+    return a * _relu().subs(x, b)
+
+
+@_define_gated
+def _geglu():
+    return a * _gelu().subs(x, b)
+
+
+@_define_gated
+def _swiglu():
+    return a * _silu().subs(x, b)
 
 
 #: name -> default parameters, read from the builders' signatures (names follow torch.nn.functional).

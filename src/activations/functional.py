@@ -17,6 +17,8 @@ __all__ = [
     "sigmoid",
     "tanh",
     "relu",
+    "relu6",
+    "relu_squared",
     "leaky_relu",
     "prelu",
     "elu",
@@ -34,6 +36,10 @@ __all__ = [
     "hard_tanh",
     "hard_swish",
     "glu",
+    "bilinear",
+    "reglu",
+    "geglu",
+    "swiglu",
 ]
 
 
@@ -71,6 +77,22 @@ def relu(x) -> np.ndarray:
     Elementwise, float dtype kept; the derivative is ``get('relu').grad``.
     """
     return _call("relu", x)
+
+
+def relu6(x) -> np.ndarray:
+    """min(max(0, x), 6) (MobileNetV2; ``torch.nn.functional.relu6``, ``jax.nn.relu6``).
+
+    Elementwise, float dtype kept; the derivative is ``get('relu6').grad``.
+    """
+    return _call("relu6", x)
+
+
+def relu_squared(x) -> np.ndarray:
+    """max(0, x)^2, squared ReLU (Primer, So et al. 2021).
+
+    Elementwise, float dtype kept; the derivative is ``get('relu_squared').grad``.
+    """
+    return _call("relu_squared", x)
 
 
 def leaky_relu(x, *, negative_slope=0.01) -> np.ndarray:
@@ -204,3 +226,23 @@ def hard_swish(x) -> np.ndarray:
 def glu(x, axis=-1) -> np.ndarray:
     """GLU: split ``axis`` into halves a, b and return a σ(b) (``torch.nn.functional.glu``)."""
     return GatedActivation("glu")(x, axis)
+
+
+def bilinear(x, axis=-1) -> np.ndarray:
+    """Bilinear unit: split ``axis`` into halves a, b and return a b (Shazeer 2020)."""
+    return GatedActivation("bilinear")(x, axis)
+
+
+def reglu(x, axis=-1) -> np.ndarray:
+    """ReGLU: split ``axis`` into halves a, b and return a relu(b) (Shazeer 2020)."""
+    return GatedActivation("reglu")(x, axis)
+
+
+def geglu(x, axis=-1) -> np.ndarray:
+    """GeGLU: split ``axis`` into halves a, b and return a gelu(b), exact GELU (Shazeer 2020)."""
+    return GatedActivation("geglu")(x, axis)
+
+
+def swiglu(x, axis=-1) -> np.ndarray:
+    """SwiGLU: split ``axis`` into halves a, b and return a silu(b) (Shazeer 2020; PaLM, LLaMA)."""
+    return GatedActivation("swiglu")(x, axis)

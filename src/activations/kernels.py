@@ -117,6 +117,27 @@ def relu_grad(x):
     return _keep_nan(x, (x > 0).astype(np.float64))
 
 
+def relu6(x):
+    """min(max(0, x), 6) = clip(x, 0, 6); NaN propagates."""
+    return np.clip(x, 0.0, 6.0)
+
+
+def relu6_grad(x):
+    """1 for 0 < x < 6, else 0 (0 at both kinks, as in PyTorch)."""
+    return _keep_nan(x, np.where((x > 0.0) & (x < 6.0), 1.0, 0.0))
+
+
+def relu_squared(x):
+    """relu(x)^2: one correctly rounded product (overflows to inf, correctly, beyond ~1.34e154)."""
+    r = np.maximum(x, 0.0)
+    return r * r
+
+
+def relu_squared_grad(x):
+    """2 relu(x) (exact: doubling is exact)."""
+    return 2.0 * np.maximum(x, 0.0)
+
+
 def leaky_relu(x, negative_slope=0.01):
     """x for x > 0, negative_slope * x otherwise."""
     return np.where(x > 0, x, negative_slope * x)

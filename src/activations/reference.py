@@ -251,6 +251,12 @@ def ulp(v, dtype=np.float64):
     return mpmath.ldexp(1, max(e - bits, emin))
 
 
+def _overflow(dtype) -> mpmath.mpf:
+    """The smallest magnitude that rounds to inf in ``dtype``: max + ulp(max) / 2."""
+    bits, emax = (53, 1024) if np.dtype(dtype) == np.float64 else (24, 128)
+    return mpmath.ldexp(1, emax) - mpmath.ldexp(1, emax - bits - 1)
+
+
 def ulp_error(computed, exact_value, dtype=np.float64):
     """|computed - exact| in ULPs of ``dtype`` at the exact value (an mpf).
 
@@ -259,6 +265,9 @@ def ulp_error(computed, exact_value, dtype=np.float64):
     c = float(computed)
     if mpmath.isnan(exact_value) or math.isnan(c):
         return 0.0 if (mpmath.isnan(exact_value) and math.isnan(c)) else math.inf
+    if math.isinf(c) and mpmath.isfinite(exact_value) and abs(exact_value) >= _overflow(dtype):
+        # the correctly rounded result of a finite value beyond the largest float is inf
+        return 0.0 if (c > 0) == (exact_value > 0) else math.inf
     if mpmath.isinf(exact_value) or math.isinf(c):
         return 0.0 if mpmath.mpf(c) == exact_value else math.inf
     return float(abs(mpmath.mpf(c) - exact_value) / ulp(exact_value, dtype))

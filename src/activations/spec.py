@@ -168,6 +168,31 @@ def _softplus_torch(F, t, beta, threshold):
     return F.softplus(t, beta) if threshold is None else F.softplus(t, beta, threshold)
 
 
+def _relu6_forms():
+    # clip(x, 0, 6) is the definition's three branches; the gradient is 0 at both kinks
+    x = definitions.x
+    return {
+        "value": sp.Piecewise((0, x <= 0), (6, x >= 6), (x, True)),
+        "grad": sp.Piecewise((0, x <= 0), (0, x >= 6), (1, True)),
+    }
+
+
+def _relu_squared_forms():
+    r = sp.Max(definitions.x, 0)
+    return {"value": r * r, "grad": 2 * r}
+
+
+def _gated_torch(gate):
+    """torch(F, t) for a unit a g(b) on the concatenated input [a | b], from g's own hook."""
+    hook = SPECS[gate].torch
+
+    def run(F, t):
+        a, b = t.chunk(2, dim=-1)
+        return a * hook(F, b)
+
+    return run
+
+
 def _squareplus_forms(b):
     s = sp.sqrt(definitions.x**2 + b)
     x, neg = definitions.x, definitions.x < 0
@@ -183,6 +208,14 @@ _ROWS = [
     Elementwise("sigmoid", K.sigmoid, K.sigmoid_grad, torch=lambda F, t: F.sigmoid(t)),
     Elementwise("tanh", K.tanh, K.tanh_grad, torch=lambda F, t: F.tanh(t)),
     Elementwise("relu", K.relu, K.relu_grad, init="he", grad_convention=(0.0,), torch=lambda F, t: F.relu(t)),
+    Elementwise("relu6", K.relu6, K.relu6_grad, init="he", torch=lambda F, t: F.relu6(t), forms=_relu6_forms),
+    Elementwise(
+        "relu_squared",
+        K.relu_squared,
+        K.relu_squared_grad,
+        torch=lambda F, t: F.relu(t).square(),
+        forms=_relu_squared_forms,
+    ),
     Elementwise(
         "leaky_relu",
         K.leaky_relu,
@@ -272,6 +305,12 @@ SPECS: dict[str, Elementwise] = {row.name: row for row in _ROWS}
 #: name -> :class:`Gated` row.
 GATED: dict[str, Gated] = {
     "glu": Gated("glu", "sigmoid", gated.glu_value, gated.glu_partials, torch=lambda F, t: F.glu(t, dim=-1)),
+    "bilinear": Gated(
+        "bilinear", "linear", gated.bilinear_value, gated.bilinear_partials, torch=_gated_torch("linear")
+    ),
+    "reglu": Gated("reglu", "relu", gated.reglu_value, gated.reglu_partials, init="he", torch=_gated_torch("relu")),
+    "geglu": Gated("geglu", "gelu", gated.geglu_value, gated.geglu_partials, init="he", torch=_gated_torch("gelu")),
+    "swiglu": Gated("swiglu", "silu", gated.swiglu_value, gated.swiglu_partials, init="he", torch=_gated_torch("silu")),
 }
 
 
