@@ -1,8 +1,16 @@
 """Hand-written NumPy kernels: value and derivative of every activation.
 
-Every kernel takes a float64 ``ndarray`` that has already been validated (see
-:mod:`activations._validation`) and returns a new float64 array; it never writes
-into its input.  The callers in :mod:`activations.core` run them under
+Every kernel takes an ``ndarray`` of float64, float32, float16 or bfloat16 (the
+``ml_dtypes`` dtype) that has already been validated (see
+:mod:`activations._validation`) and returns a new array of the same dtype and shape;
+it never writes into its input.  Dtype rule: every format is computed in float64 and
+the result is rounded once to the input's format (correctly rounded, also for
+bfloat16, whose ``ml_dtypes`` cast from float64 rounds twice), so a float32, float16
+or bfloat16 result is within 0.5 ULP of the format plus the float64 error (well under
+1e-6 ULP of those formats), see tests/test_low_precision.py.  The work is done in
+blocks of :data:`_BLOCK` elements (:func:`_elementwise`): the temporaries of a
+formula then stay in the CPU cache instead of making input-sized arrays, which is
+what made multi-step formulas slow at 10^7 elements.  The callers in :mod:`activations.core` run them under
 ``np.errstate(all="ignore")``: where an intermediate overflows to ``inf`` or
 underflows to 0 here, that is the intended limit, and the ``inf * 0`` met at
 x = ±inf is replaced by the exact limit.  Accuracy bar (tests/test_accuracy.py,
@@ -19,6 +27,7 @@ have derivative 0 at their kinks; hard_swish has 0 at -3 and 1 at 3 (as torch 2.
 
 from __future__ import annotations
 
+import functools
 from functools import lru_cache
 
 import numpy as np
@@ -30,6 +39,72 @@ GELU_TANH_C = 0.044715
 SELU_LAMBDA = 1.0507009873554804934193349852946
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_LAMBDA_ALPHA = 1.7580993408473768599402175208123  # product to full precision
+
+
+# --- dtypes and blocks ----------------------------------------------------------------
+
+try:
+    from ml_dtypes import bfloat16 as _BFLOAT16
+except ImportError:  # pragma: no cover - bfloat16 is then rejected by _validation
+    _BFLOAT16 = None
+
+_F64 = np.dtype(np.float64)
+#: Elements per block: 8192 float64 = 64 KiB per temporary, so the dozen temporaries
+#: of the longest formulas stay in the 2 MiB L2 cache, and the interpreter's overhead
+#: per NumPy call (~1 us) stays small against the work on a block.
+_BLOCK = 8192
+
+
+def _round_bfloat16(r):
+    """float64 -> bfloat16 rounded once (to nearest, ties to even).
+
+    ``ml_dtypes`` casts float64 through float32 with two roundings to nearest, which
+    can land on the wrong side of a bfloat16 midpoint.  Rounding to float32 *to odd*
+    first (truncate toward 0, set the last bit if inexact) and then to bfloat16 rounds
+    correctly, because float32 has more than 8 + 1 bits.
+    """
+    r = np.asarray(r, dtype=np.float64)
+    f = r.astype(np.float32)
+    back = f.astype(np.float64)
+    bits = f.view(np.uint32)
+    np.subtract(bits, np.abs(back) > np.abs(r), out=bits, casting="unsafe")  # toward 0
+    np.bitwise_or(bits, back != r, out=bits, casting="unsafe")  # sticky bit
+    return f.astype(_BFLOAT16)
+
+
+def _rounded(r, dtype):
+    """The float64 result ``r`` rounded once to ``dtype``."""
+    if dtype == _F64:
+        return r
+    if _BFLOAT16 is not None and dtype == _BFLOAT16:
+        return _round_bfloat16(r)
+    return np.asarray(r).astype(dtype)  # NumPy rounds float64 -> float32 / float16 once
+
+
+def _elementwise(kernel):
+    """Run a float64 kernel on any kernel dtype, block by block.
+
+    The wrapped function takes an array of float64, float32, float16 or bfloat16
+    (other dtypes are treated as float64) and returns a new array of that dtype; each
+    block of :data:`_BLOCK` elements is converted to float64, computed, and rounded
+    once into the result.
+    """
+
+    @functools.wraps(kernel)
+    def run(x, *args, **kwargs):
+        x = np.asarray(x)
+        dtype = x.dtype if x.dtype.kind in "fV" else _F64
+        if x.size <= _BLOCK:
+            return _rounded(kernel(x.astype(np.float64, copy=False), *args, **kwargs), dtype)
+        out = np.empty(x.shape, dtype)
+        flat, oflat = x.reshape(-1), out.reshape(-1)
+        for i in range(0, flat.size, _BLOCK):
+            block = flat[i : i + _BLOCK].astype(np.float64, copy=False)
+            oflat[i : i + _BLOCK] = _rounded(kernel(block, *args, **kwargs), dtype)
+        return out
+
+    run.elementwise = True
+    return run
 
 
 def _keep_nan(x, out):
@@ -46,11 +121,13 @@ def _fix_inf(x, out, at_minus_inf, at_plus_inf):
 # --- linear -----------------------------------------------------------------------
 
 
+@_elementwise
 def linear(x):
     """f(x) = x (returned as a copy)."""
     return x.copy()
 
 
+@_elementwise
 def linear_grad(x):
     """f'(x) = 1."""
     return _keep_nan(x, np.ones_like(x))
@@ -63,6 +140,7 @@ def _exp_neg_abs(x):
     return np.exp(-np.abs(x))
 
 
+@_elementwise
 def sigmoid(x):
     """σ(x) = 1 / (1 + e^{-x}), evaluated as written.
 
@@ -74,6 +152,7 @@ def sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
+@_elementwise
 def sigmoid_grad(x):
     """σ'(x) = σ(x)σ(-x) = e / (1 + e)^2 with e = exp(-|x|).
 
@@ -83,6 +162,7 @@ def sigmoid_grad(x):
     return e / ((1.0 + e) * (1.0 + e))
 
 
+@_elementwise
 def tanh(x):
     """tanh(x) = sign(x) / (1 + 2 / expm1(2|x|)).
 
@@ -95,6 +175,7 @@ def tanh(x):
         return np.copysign(1.0 / (1.0 + 2.0 / np.expm1(2.0 * np.abs(x))), x)
 
 
+@_elementwise
 def tanh_grad(x):
     """tanh'(x) = sech^2(x) = 4e / (1 + e)^2 with e = exp(-2|x|).
 
@@ -107,66 +188,79 @@ def tanh_grad(x):
 # --- ReLU family ------------------------------------------------------------------
 
 
+@_elementwise
 def relu(x):
     """max(0, x); NaN propagates."""
     return np.maximum(x, 0.0)
 
 
+@_elementwise
 def relu_grad(x):
     """1 for x > 0, else 0 (relu'(0) = 0 as in PyTorch)."""
     return _keep_nan(x, (x > 0).astype(np.float64))
 
 
+@_elementwise
 def leaky_relu(x, negative_slope=0.01):
     """x for x > 0, negative_slope * x otherwise."""
     return np.where(x > 0, x, negative_slope * x)
 
 
+@_elementwise
 def leaky_relu_grad(x, negative_slope=0.01):
     """1 for x > 0, negative_slope otherwise (including x = 0)."""
     return _keep_nan(x, np.where(x > 0, 1.0, negative_slope))
 
 
+@_elementwise
 def prelu(x, alpha=0.25):
     """PReLU with slope ``alpha`` for x <= 0."""
     return leaky_relu(x, alpha)
 
 
+@_elementwise
 def prelu_grad(x, alpha=0.25):
     """d/dx PReLU: 1 for x > 0, alpha otherwise."""
     return leaky_relu_grad(x, alpha)
 
 
+@_elementwise
 def prelu_grad_alpha(x, alpha=0.25):
     """d/dα PReLU: 0 for x > 0, x otherwise (used to learn α)."""
     return np.where(x > 0, 0.0, x)
 
 
+@_elementwise
 def elu(x, alpha=1.0):
     """x for x > 0, α(e^x - 1) otherwise, through expm1 (no cancellation near 0)."""
     return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
 
 
+@_elementwise
 def elu_grad(x, alpha=1.0):
     """1 for x > 0, α e^x otherwise (α at 0, the left derivative, as in PyTorch)."""
     return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
 
 
+@_elementwise
 def celu(x, alpha=1.0):
     """x for x > 0, α(e^{x/α} - 1) otherwise."""
     return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0) / alpha))
 
 
+@_elementwise
 def celu_grad(x, alpha=1.0):
     """1 for x > 0, e^{x/α} otherwise."""
     return np.where(x > 0, 1.0, np.exp(np.minimum(x, 0.0) / alpha))
 
 
+@_elementwise
 def selu(x):
     """λx for x > 0, λα(e^x - 1) otherwise (λα precomputed to full precision)."""
     return np.where(x > 0, SELU_LAMBDA * x, SELU_LAMBDA_ALPHA * np.expm1(np.minimum(x, 0.0)))
 
 
+@_elementwise
 def selu_grad(x):
     """λ for x > 0, λα e^x otherwise."""
     return np.where(x > 0, SELU_LAMBDA, SELU_LAMBDA_ALPHA * np.exp(np.minimum(x, 0.0)))
@@ -243,11 +337,13 @@ def ndtr(x):
     return np.where(inside, _taylor(x, inside, t[0], t[1], t[2]), special.ndtr(x))
 
 
+@_elementwise
 def gelu(x):
     """x Φ(x), with Φ from :func:`ndtr` (never from 1 + erf, which cancels for x <~ -6)."""
     return _fix_inf(x, x * ndtr(x), 0.0, np.inf)
 
 
+@_elementwise
 def gelu_grad(x):
     """Φ(x) + x φ(x); on [-8, 0] directly from the table (see above), elsewhere
     ndtr + x φ, where φ underflows to 0 exactly where it no longer matters."""
@@ -296,6 +392,7 @@ def _gelu_tanh_z(x):
     return z, z_lo + x * r_lo, q, q_lo
 
 
+@_elementwise
 def gelu_tanh(x):
     """x (1 + tanh u) / 2 = x σ(2u): 1 + tanh u cancels for u << 0, σ(2u) does not.
 
@@ -306,6 +403,7 @@ def gelu_tanh(x):
     return _fix_inf(x, x * (sigmoid(z) * (1.0 + sigmoid(-z) * z_lo)), 0.0, np.inf)
 
 
+@_elementwise
 def gelu_tanh_grad(x):
     """σ(z)(1 + w σ(-z)) with z = 2u = A x + B x^3 and w = x z'(x) = A x + 3B x^3.
 
@@ -331,11 +429,13 @@ def gelu_tanh_grad(x):
     return _fix_inf(x, num / (d1 * d1), 0.0, 1.0)
 
 
+@_elementwise
 def swish(x, beta=1.0):
     """x σ(βx)."""
     return _fix_inf(x, x * sigmoid(beta * x), 0.0 if beta > 0 else -np.inf, np.inf)
 
 
+@_elementwise
 def swish_grad(x, beta=1.0):
     """σ(βx)(1 + βx σ(-βx)), no 1 - σ.
 
@@ -347,11 +447,13 @@ def swish_grad(x, beta=1.0):
     return _fix_inf(x, out, 0.0 if beta > 0 else 0.5, 1.0 if beta > 0 else 0.5)
 
 
+@_elementwise
 def silu(x):
     """x σ(x) (swish with β = 1)."""
     return swish(x, 1.0)
 
 
+@_elementwise
 def silu_grad(x):
     """σ(x)(1 + x σ(-x))."""
     return swish_grad(x, 1.0)
@@ -361,6 +463,7 @@ def silu_grad(x):
 _SOFTPLUS_LINEAR_FROM = 36.0
 
 
+@_elementwise
 def softplus(x, beta=1.0, threshold=None):
     """(1/β) log(1 + e^{βx}) as log1p(exp(z)) / β with z = βx, and x itself for z > 36.
 
@@ -377,6 +480,7 @@ def softplus(x, beta=1.0, threshold=None):
     return out
 
 
+@_elementwise
 def softplus_grad(x, beta=1.0, threshold=None):
     """σ(βx); 1 where βx > threshold when a threshold is given."""
     z = beta * x
@@ -399,11 +503,13 @@ def _tanh_softplus(x):
     return np.where(x > 0, p / (p + 2.0 * t * t), n / (n + 2.0))
 
 
+@_elementwise
 def mish(x):
     """x tanh(softplus(x))."""
     return _fix_inf(x, x * _tanh_softplus(x), 0.0, np.inf)
 
 
+@_elementwise
 def mish_grad(x):
     """tanh(sp) + x sech^2(sp) σ(x), sp = softplus(x), rearranged per sign of x.
 
@@ -428,6 +534,7 @@ def mish_grad(x):
     return _fix_inf(x, np.where(x > 0, pos, neg), 0.0, 1.0)
 
 
+@_elementwise
 def softsign(x):
     """x / (1 + |x|), evaluated as sign(x) / (1 + 1/|x|).
 
@@ -440,6 +547,7 @@ def softsign(x):
     return np.copysign(s, x)
 
 
+@_elementwise
 def softsign_grad(x):
     """1 / (1 + |x|)^2, squared after the division so it underflows gracefully."""
     r = 1.0 / (1.0 + np.abs(x))
@@ -449,31 +557,37 @@ def softsign_grad(x):
 # --- hard (piecewise linear) approximations -------------------------------------------
 
 
+@_elementwise
 def hard_sigmoid(x):
     """relu6(x + 3) / 6 = clip(x + 3, 0, 6) / 6."""
     return np.clip(x + 3.0, 0.0, 6.0) / 6.0
 
 
+@_elementwise
 def hard_sigmoid_grad(x):
     """1/6 for -3 < x < 3, else 0 (0 at the kinks, as in PyTorch)."""
     return _keep_nan(x, np.where((x > -3.0) & (x < 3.0), 1.0 / 6.0, 0.0))
 
 
+@_elementwise
 def hard_tanh(x):
     """clip(x, -1, 1)."""
     return np.clip(x, -1.0, 1.0)
 
 
+@_elementwise
 def hard_tanh_grad(x):
     """1 for -1 < x < 1, else 0 (0 at the kinks, as in PyTorch)."""
     return _keep_nan(x, np.where((x > -1.0) & (x < 1.0), 1.0, 0.0))
 
 
+@_elementwise
 def hard_swish(x):
     """x relu6(x + 3) / 6; exactly 0 for x < -3 (no -inf * 0)."""
     return np.where(x < -3.0, 0.0, x * (np.clip(x + 3.0, 0.0, 6.0) / 6.0))
 
 
+@_elementwise
 def hard_swish_grad(x):
     """0 for x <= -3, x/3 + 1/2 for -3 < x < 3, 1 for x >= 3 (as PyTorch's backward)."""
     mid = x / 3.0 + 0.5
