@@ -85,17 +85,19 @@ def _elementwise(kernel):
     """Run a float64 kernel on any kernel dtype, block by block.
 
     The wrapped function takes an array of float64, float32, float16 or bfloat16
-    (other dtypes are treated as float64) and returns a new array of that dtype; each
-    block of :data:`_BLOCK` elements is converted to float64, computed, and rounded
-    once into the result.
+    (other dtypes are treated as float64) and returns a new array of that dtype and
+    shape; each block of :data:`_BLOCK` elements is converted to float64, computed,
+    and rounded once into the result.  The kernel itself always receives a 1-d float64
+    array (so in-place ``out=`` steps work on 0-d input too).
     """
 
     @functools.wraps(kernel)
     def run(x, *args, **kwargs):
         x = np.asarray(x)
         dtype = x.dtype if x.dtype.kind in "fV" else _F64
-        if x.size <= _BLOCK:
-            return _rounded(kernel(x.astype(np.float64, copy=False), *args, **kwargs), dtype)
+        if x.size <= _BLOCK:  # kernels always see a 1-d float64 array
+            r = kernel(x.astype(np.float64, copy=False).reshape(-1), *args, **kwargs)
+            return _rounded(r, dtype).reshape(x.shape)
         out = np.empty(x.shape, dtype)
         flat, oflat = x.reshape(-1), out.reshape(-1)
         for i in range(0, flat.size, _BLOCK):
@@ -272,26 +274,30 @@ def selu_grad(x):
 # Φ and GELU' on [-8, 0] from a table: scipy's ndtr/erfc are off by up to ~10 ULPs
 # for -3 <~ x <~ -1, which is where GELU has its minimum and GELU' its cancellation
 # (Φ + xφ, two terms of opposite sign) and nothing else absorbs the error (condition
-# number ~1): measured up to 8.7 on the course's scale.  Taylor series about nodes
-# x0 = -k/32, with Φ(x0) and g(x0) = Φ(x0) + x0 φ(x0) stored as two doubles (hi + lo)
-# and the Taylor coefficients from Hermite polynomials (φ^(m) = (-1)^m He_m φ), all
-# computed once with mpmath; h = x - x0 is exact (Sterbenz) and |h| <= 1/64, so the
-# correction sum is small against the stored value and the result is within ~1 ULP.
-_TABLE_STEP = 32  # nodes per unit
+# number ~1): measured up to 8.7 on the course's scale (and they are slow: one scalar
+# call per element).  Taylor series about nodes x0 = -k/64, with Φ(x0) and
+# g(x0) = Φ(x0) + x0 φ(x0) stored as two doubles (hi + lo) and the Taylor
+# coefficients from Hermite polynomials (φ^(m) = (-1)^m He_m φ), all computed once
+# with mpmath; h = x - x0 is exact (Sterbenz) and |h| <= 1/128, so the correction sum
+# is small against the stored value and the result is within ~1 ULP.  x > 0 uses the
+# symmetries Φ(x) = 1 - Φ(-x) and g(x) = 1 - g(-x) (Φ, g >= 1/2 there: no cancellation).
+_TABLE_STEP = 64  # nodes per unit
 _TABLE_MIN = -8.0  # below it ndtr's error is absorbed by the condition number ~x^2
-_TAYLOR_TERMS = 12  # first omitted term < 1e-19 relative at x0 = -8, |h| = 1/64
+_TAYLOR_TERMS = 10  # first omitted term < 1e-19 relative at x0 = -8, |h| = 1/128
 
 
 @lru_cache(maxsize=None)
 def _gelu_tables():
     """(Φ hi, Φ lo, Φ coefficients, g hi, g lo, g coefficients), g = Φ + xφ = GELU'.
 
-    Built on first use (~0.2 s with mpmath), then cached.
+    Coefficient tables have shape (terms, nodes): row k - 1 holds the k-th Taylor
+    coefficient of every node, so one row is gathered at a time.  Built on first use
+    (~0.3 s with mpmath), then cached.
     """
     import mpmath  # only needed once, to build the table
 
     n, K = int(-_TABLE_MIN * _TABLE_STEP) + 1, _TAYLOR_TERMS
-    out = [np.empty(n), np.empty(n), np.empty((n, K)), np.empty(n), np.empty(n), np.empty((n, K))]
+    out = [np.empty(n), np.empty(n), np.empty((K, n)), np.empty(n), np.empty(n), np.empty((K, n))]
     with mpmath.workdps(40):
         for i in range(n):
             x0 = mpmath.mpf(-i) / _TABLE_STEP
@@ -307,51 +313,94 @@ def _gelu_tables():
                 lo[i] = float(v - hi[i])
             for k in range(1, K + 1):
                 fact = mpmath.factorial(k)
-                out[2][i, k - 1] = float(dphi[k - 1] / fact)  # Φ^(k) = φ^(k-1)
-                out[5][i, k - 1] = float(((1 + k) * dphi[k - 1] + x0 * dphi[k]) / fact)  # g^(k)
+                out[2][k - 1, i] = float(dphi[k - 1] / fact)  # Φ^(k) = φ^(k-1)
+                out[5][k - 1, i] = float(((1 + k) * dphi[k - 1] + x0 * dphi[k]) / fact)  # g^(k)
     for a in out:
         a.flags.writeable = False
     return tuple(out)
 
 
-def _taylor(x, inside, hi, lo, coef):
-    """hi + lo + sum_k coef_k h^k about the node nearest x (only where ``inside``)."""
-    i = np.rint(-np.where(inside, x, 0.0) * _TABLE_STEP).astype(np.intp)
-    h = np.where(inside, x, 0.0) + i / _TABLE_STEP  # exact
-    c = coef[i]
-    s = c[..., -1]
-    for k in range(coef.shape[1] - 2, -1, -1):
-        s = s * h + c[..., k]
-    return hi[i] + (lo[i] + s * h)
+def _node(v):
+    """(node index, h = v - node) for v in [-8, 0]; h is exact."""
+    t = v * -_TABLE_STEP
+    np.rint(t, out=t)
+    i = t.astype(np.intp)
+    t *= 1.0 / _TABLE_STEP
+    t += v  # v + k/64: exact (Sterbenz)
+    return i, t
 
 
-def _inside(x):
-    return (x >= _TABLE_MIN) & (x <= 0.0)
+def _taylor(i, h, hi, lo, coef):
+    """hi + lo + sum_k coef_k h^k about node i (Horner, one gathered row at a time)."""
+    s = np.take(coef[-1], i, mode="clip")
+    c = np.empty_like(s)
+    for k in range(coef.shape[0] - 2, -1, -1):
+        s *= h
+        s += np.take(coef[k], i, out=c, mode="clip")
+    s *= h
+    s += np.take(lo, i, out=c, mode="clip")
+    s += np.take(hi, i, out=c, mode="clip")
+    return s
+
+
+def _reflect(p, x):
+    """p where x <= 0, 1 - p where x > 0 (branch-free: p + [x > 0] (1 - 2p))."""
+    m = (x > 0).astype(np.float64)
+    t = p * -2.0
+    t += 1.0
+    t *= m
+    t += p
+    return t
+
+
+def _tabulated(x, which):
+    """Φ(x) (which=0) or g(x) = Φ(x) + xφ(x) (which=3) for every x, and the indices of
+    the elements outside [-8, 8] (or NaN) that the caller must patch.
+
+    Evaluated at v = -|x| clipped into [-8, 0] and reflected for x > 0; the elements
+    with |x| > 8 get scipy's ``ndtr`` (a handful at most in practice).
+    """
+    v = np.abs(x)
+    np.negative(v, out=v)
+    vt = np.fmax(v, _TABLE_MIN)  # fmax: NaN becomes -8 (a valid node), patched below
+    i, h = _node(vt)
+    t = _gelu_tables()
+    p = _taylor(i, h, t[which], t[which + 1], t[which + 2])
+    out = np.flatnonzero(~(v >= _TABLE_MIN))
+    if out.size:
+        vo = v[out]
+        po = special.ndtr(vo)
+        if which == 3:
+            po += vo * (INV_SQRT_2PI * np.exp(-0.5 * vo * vo))
+        p[out] = po
+    return _reflect(p, x), out
 
 
 def ndtr(x):
-    """Φ(x), the standard normal CDF: table + Taylor on [-8, 0] (~1 ULP), else scipy's
-    ``ndtr`` (x > 0: Φ >= 1/2, no cancellation; x < -8: absorbed by the condition)."""
-    inside = _inside(x)
-    t = _gelu_tables()
-    return np.where(inside, _taylor(x, inside, t[0], t[1], t[2]), special.ndtr(x))
+    """Φ(x), the standard normal CDF: table + Taylor on [-8, 8] (~1 ULP), else scipy's
+    ``ndtr`` (x > 8: 1 - Φ(-x); x < -8: absorbed by the condition)."""
+    return _tabulated(np.asarray(x, dtype=np.float64), 0)[0]
 
 
 @_elementwise
 def gelu(x):
     """x Φ(x), with Φ from :func:`ndtr` (never from 1 + erf, which cancels for x <~ -6)."""
-    return _fix_inf(x, x * ndtr(x), 0.0, np.inf)
+    phi, out = _tabulated(x, 0)
+    phi *= x
+    if out.size:
+        phi[out] = _fix_inf(x[out], phi[out], 0.0, np.inf)
+    return phi
 
 
 @_elementwise
 def gelu_grad(x):
-    """Φ(x) + x φ(x); on [-8, 0] directly from the table (see above), elsewhere
-    ndtr + x φ, where φ underflows to 0 exactly where it no longer matters."""
-    inside = _inside(x)
-    t = _gelu_tables()
-    phi = INV_SQRT_2PI * np.exp(-0.5 * x * x)
-    out = np.where(inside, _taylor(x, inside, t[3], t[4], t[5]), special.ndtr(x) + x * phi)
-    return _fix_inf(x, out, 0.0, 1.0)
+    """Φ(x) + x φ(x); on [-8, 8] directly from the table of g = Φ + xφ (see above) with
+    g(x) = 1 - g(-x) for x > 0, elsewhere ndtr + x φ, where φ underflows to 0 exactly
+    where it no longer matters."""
+    g, out = _tabulated(x, 3)
+    if out.size:
+        g[out] = _fix_inf(x[out], g[out], 0.0, 1.0)
+    return g
 
 
 # z = 2u = A x + B x^3 with A = 2 sqrt(2/pi), B = A * 44715/10^6, as double-doubles.
