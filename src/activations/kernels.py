@@ -379,7 +379,8 @@ def _tabulated(x, which):
 def ndtr(x):
     """Φ(x), the standard normal CDF: table + Taylor on [-8, 8] (~1 ULP), else scipy's
     ``ndtr`` (x > 8: 1 - Φ(-x); x < -8: absorbed by the condition)."""
-    return _tabulated(np.asarray(x, dtype=np.float64), 0)[0]
+    x = np.asarray(x, dtype=np.float64)
+    return _tabulated(x.reshape(-1), 0)[0].reshape(x.shape)
 
 
 @_elementwise
