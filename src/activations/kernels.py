@@ -404,53 +404,61 @@ def gelu_grad(x):
     return g
 
 
-# z = 2u = A x + B x^3 with A = 2 sqrt(2/pi), B = A * 44715/10^6, as double-doubles.
+# z = 2u = A x + B x^3 with A = 2 sqrt(2/pi), B = A * 44715/10^6 (hi: the nearest doubles;
+# lo: the rest, kept to document and test that hi is correctly rounded).
 _A_HI, _A_LO = 1.5957691216057308, -9.96930880911092e-17
 _B_HI, _B_LO = 0.07135481627260025, -6.175149918155315e-19
 
 
-def _split(a):
-    """Veltkamp split: a = hi + lo with 26-bit halves (products of halves are exact)."""
-    t = 134217729.0 * a  # 2**27 + 1
-    hi = t - (t - a)
-    return hi, a - hi
-
-
-def _two_prod(a, b):
-    """a * b = p + err exactly (Dekker), for |a|, |b| well inside the float range."""
-    p = a * b
-    ah, al = _split(a)
-    bh, bl = _split(b)
-    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
-
-
-def _two_sum(a, b):
-    """a + b = s + err exactly (Knuth)."""
-    s = a + b
-    bv = s - a
-    return s, (a - (s - bv)) + (b - bv)
-
-
-def _gelu_tanh_z(x):
-    """z = 2u = A x + B x^3 as z + z_lo (double-double), and q + q_lo = B x^2; |x| <= 1000."""
-    x2, x2_lo = _two_prod(x, x)
-    q, q_lo = _two_prod(_B_HI, x2)
-    q_lo += _B_HI * x2_lo + _B_LO * x2
-    r, r_lo = _two_sum(_A_HI, q)
-    r_lo += _A_LO + q_lo
-    z, z_lo = _two_prod(x, r)
-    return z, z_lo + x * r_lo, q, q_lo
+def _patch_minus_inf(x, out, value):
+    """out with ``value`` where x = -inf (where x * σ(z) would be -inf * 0)."""
+    bad = np.flatnonzero(x == -np.inf)
+    if bad.size:
+        out[bad] = value
+    return out
 
 
 @_elementwise
 def gelu_tanh(x):
-    """x (1 + tanh u) / 2 = x σ(2u): 1 + tanh u cancels for u << 0, σ(2u) does not.
+    """x (1 + tanh u) / 2 = x σ(2u) = x / (1 + e^{-z}), z = 2u = x (A + B x^2):
+    1 + tanh u cancels for u << 0, σ(2u) does not.
 
-    2u = A x + B x^3 = x (A + B x^2) is formed in double-double arithmetic and σ is
-    corrected to first order, σ(z + z_lo) = σ(z)(1 + σ(-z) z_lo) (see gelu_tanh_grad).
+    Plain float64: the rounding of z (about 1 ULP of z) moves σ(z) by |z| σ(-z) ULPs,
+    which the condition number of the function, |1 + w σ(-z)| with w = x z' >= |z|,
+    absorbs where it is large; near the minimum (x ~ -0.75, condition ~1) |z| σ(-z) ~ 1.
     """
-    z, z_lo, _, _ = _gelu_tanh_z(np.clip(x, -1000.0, 1000.0))  # |x| > 1000: σ is exactly 0 or 1
-    return _fix_inf(x, x * (sigmoid(z) * (1.0 + sigmoid(-z) * z_lo)), 0.0, np.inf)
+    t = x * x
+    t *= _B_HI
+    t += _A_HI
+    t *= x  # z
+    np.negative(t, out=t)
+    np.exp(t, out=t)
+    t += 1.0
+    np.divide(x, t, out=t)  # x = -1e308: z = -inf, x / inf = -0
+    return _patch_minus_inf(x, t, 0.0)
+
+
+def _gated_grad(z, w, negative):
+    """σ(z)(1 + w σ(-z)) from e = exp(-|z|), without 1 - σ:
+    e (1 + e + w) / (1 + e)^2 where ``negative`` (z <= 0), (1 + e + w e) / (1 + e)^2
+    elsewhere.  Where 1 + e + w cancels (w ~ -(1 + e)) the sum is exact (Sterbenz).
+    Consumes ``w`` (the result is written into it)."""
+    e = np.abs(z)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    d = e + 1.0
+    neg = d + w
+    neg *= e  # e (1 + e + w)
+    w *= e
+    w += d  # 1 + e + w e
+    m = negative.astype(np.float64)
+    neg *= m
+    np.subtract(1.0, m, out=m)
+    w *= m
+    w += neg  # exact blend: one of the two terms is 0
+    d *= d
+    w /= d
+    return w
 
 
 @_elementwise
@@ -458,55 +466,59 @@ def gelu_tanh_grad(x):
     """σ(z)(1 + w σ(-z)) with z = 2u = A x + B x^3 and w = x z'(x) = A x + 3B x^3.
 
     With e = exp(-|z|) this is e (1 + e + w) / (1 + e)^2 for z <= 0 and
-    (1 + e + w e) / (1 + e)^2 for z > 0.  z and w are formed in double-double
-    arithmetic (hi + lo), e is corrected to first order for z_lo, and 1 + w is a
-    two-sum: in plain floats the roundings of z, w and σ(±z) cost up to ~8 ULPs
-    near x ~ -1.2, where 1 + w σ(-z) cancels and the condition number is ~1.
-    x is clipped to ±1000 (beyond |x| ~ 30 the result is exactly 0 or 1 in float64),
-    so nothing overflows into inf * 0 for huge |x|.
+    (1 + e + w e) / (1 + e)^2 for z > 0 (no 1 - σ).  Where 1 + e + w cancels
+    (-1.3 <~ x <~ -0.5, condition number ~1), the sum is exact (Sterbenz), so the
+    error is that of w and e, a few ULPs.  x is clipped to ±1000 (beyond |x| ~ 30 the
+    result is exactly 0 or 1 in float64), so nothing overflows into inf * 0.
     """
     x = np.clip(x, -1000.0, 1000.0)
-    z, z_lo, q, q_lo = _gelu_tanh_z(x)
-    t, t_lo = _two_prod(3.0, q)  # z' = A + 3 B x^2
-    d, d_lo = _two_sum(_A_HI, t)
-    d_lo += _A_LO + t_lo + 3.0 * q_lo
-    w, w_lo = _two_prod(x, d)
-    w_lo += x * d_lo
-    e = np.exp(-np.abs(z)) * (1.0 - np.sign(z) * z_lo)  # exp(-|z + z_lo|)
-    n, n_lo = _two_sum(1.0, w)
-    num = np.where(z <= 0, e * (n + ((n_lo + w_lo) + e)), (1.0 + e) + w * e)
-    d1 = 1.0 + e
-    return _fix_inf(x, num / (d1 * d1), 0.0, 1.0)
+    q = x * x
+    q *= _B_HI
+    z = q + _A_HI
+    z *= x
+    q *= 3.0
+    q += _A_HI
+    q *= x  # w
+    return _gated_grad(z, q, x <= 0)
 
 
 @_elementwise
 def swish(x, beta=1.0):
-    """x σ(βx)."""
-    return _fix_inf(x, x * sigmoid(beta * x), 0.0 if beta > 0 else -np.inf, np.inf)
+    """x σ(βx) = x / (1 + e^{-βx}) (one rounding less than x times σ)."""
+    t = x * -beta
+    np.exp(t, out=t)
+    t += 1.0
+    np.divide(x, t, out=t)  # x = -inf: -inf / inf, patched
+    if beta == 0:
+        return _fix_inf(x, t, -np.inf, np.inf)
+    return _patch_minus_inf(x, t, 0.0)
 
 
 @_elementwise
 def swish_grad(x, beta=1.0):
-    """σ(βx)(1 + βx σ(-βx)), no 1 - σ.
+    """σ(βx)(1 + βx σ(-βx)), no 1 - σ (see :func:`_gated_grad`, w = z = βx).
 
     z = βx is clipped to ±1000, where the result is already exactly 0 or 1 in float64:
-    for huge |x| (βx -> ±inf) that avoids inf * 0.
+    for huge |x| (βx -> ±inf) that avoids inf * 0.  For β = 1, z = x is exact and so is
+    1 + e + z where it cancels (around x ~ -2.4, condition number ~1).
     """
     z = np.clip(beta * x, -1000.0, 1000.0)
-    out = sigmoid(z) * (1.0 + z * sigmoid(-z))
-    return _fix_inf(x, out, 0.0 if beta > 0 else 0.5, 1.0 if beta > 0 else 0.5)
+    out = _gated_grad(z, z.copy(), z <= 0)
+    if beta == 0:
+        out[np.isinf(x)] = 0.5
+    return out
 
 
 @_elementwise
 def silu(x):
     """x σ(x) (swish with β = 1)."""
-    return swish(x, 1.0)
+    return swish.__wrapped__(x, 1.0)
 
 
 @_elementwise
 def silu_grad(x):
     """σ(x)(1 + x σ(-x))."""
-    return swish_grad(x, 1.0)
+    return swish_grad.__wrapped__(x, 1.0)
 
 
 #: Above this z = βx, log1p(e^{-z}) < 2.4e-16 z / 36 is below half an ULP of z: softplus rounds to x.
@@ -540,23 +552,45 @@ def softplus_grad(x, beta=1.0, threshold=None):
     return out
 
 
-def _tanh_softplus(x):
-    """tanh(log(1 + e^x)) without overflow.
+def _tanh_softplus(x, a):
+    """tanh(log(1 + e^x)) without overflow, from a = exp(-|x|).
 
-    With e = e^x: tanh(log(1+e)) = e(e+2) / (e(e+2) + 2)    (used for x <= 0);
-    with t = e^{-x}: = (1 + 2t) / (1 + 2t + 2t^2)              (used for x > 0).
+    With e = e^x: tanh(log(1+e)) = e(e+2) / (e(e+2) + 2)    (used for x <= 0, e = a);
+    with t = e^{-x}: = (1 + 2t) / (1 + 2t + 2t^2)              (used for x > 0, t = a).
+    Numerators and denominators are blended exactly (one of two terms is 0).
     """
-    e = np.exp(np.minimum(x, 0.0))
-    n = e * (e + 2.0)
-    t = np.exp(-np.maximum(x, 0.0))
-    p = 1.0 + 2.0 * t
-    return np.where(x > 0, p / (p + 2.0 * t * t), n / (n + 2.0))
+    n = a + 2.0
+    n *= a  # e(e + 2)
+    p = a + a
+    p += 1.0  # 1 + 2t
+    dn = n + 2.0
+    dp = a * a
+    dp += dp
+    dp += p
+    m = (x > 0).astype(np.float64)
+    p *= m
+    dp *= m
+    np.subtract(1.0, m, out=m)
+    n *= m
+    dn *= m
+    n += p
+    dn += dp
+    n /= dn
+    return n
+
+
+def _exp_minus_abs(x):
+    a = np.abs(x)
+    np.negative(a, out=a)
+    return np.exp(a, out=a)
 
 
 @_elementwise
 def mish(x):
     """x tanh(softplus(x))."""
-    return _fix_inf(x, x * _tanh_softplus(x), 0.0, np.inf)
+    out = _tanh_softplus(x, _exp_minus_abs(x))
+    out *= x
+    return _patch_minus_inf(x, out, 0.0)
 
 
 @_elementwise
@@ -569,19 +603,48 @@ def mish_grad(x):
     size ~0.25 giving ~0.1); in B the cancelling part 4(1 + x) is exact for
     -2 <= x <= -1/2 (Sterbenz), so the error no longer grows there.
     x > 0, with t = e^{-x}: tanh(sp) = (1+2t)/(1+2t+2t^2), sech(sp) = 2t(1+t)/((1+t)^2+t^2),
-    all terms positive, nothing overflows.
+    σ(x) = 1/(1+t), all terms positive, nothing overflows.  Both branches use
+    a = exp(-|x|) and are blended exactly.
     """
-    e = np.exp(np.minimum(x, 0.0))
-    xb = np.maximum(x, -1000.0)  # e = 0 below -745: keeps b finite (no 0 * inf) for x ~ -1e308
-    b = 4.0 * (1.0 + xb) + e * ((4.0 * xb + 6.0) + e * (4.0 + e))
-    n2 = e * (e + 2.0) + 2.0
-    neg = e * b / (n2 * n2)
-    t = np.exp(-np.maximum(x, 0.0))
-    p = 1.0 + 2.0 * t
-    th_pos = p / (p + 2.0 * t * t)
-    sech_pos = 2.0 * t * (1.0 + t) / ((1.0 + t) * (1.0 + t) + t * t)
-    pos = th_pos + x * sech_pos * sech_pos * sigmoid(x)
-    return _fix_inf(x, np.where(x > 0, pos, neg), 0.0, 1.0)
+    a = _exp_minus_abs(x)
+    xb = np.clip(x, -1000.0, 1000.0)  # a = 0 beyond 745: keeps b finite (no 0 * inf) for |x| ~ 1e308
+    b = a + 4.0
+    b *= a
+    t = xb * 4.0
+    t += 6.0
+    b += t
+    b *= a
+    t = xb + 1.0
+    t *= 4.0
+    b += t  # B
+    n2 = a + 2.0
+    n2 *= a
+    n2 += 2.0
+    n2 *= n2
+    b *= a
+    b /= n2  # x <= 0 branch
+    u = a + 1.0  # 1 + t
+    s = u * u
+    s += a * a
+    sech = a + a
+    sech *= u
+    sech /= s
+    sech *= sech
+    sech *= x
+    sech /= u  # x sech^2 σ(x)
+    p = a + a
+    p += 1.0  # 1 + 2t
+    u = a * a
+    u += u
+    u += p
+    np.divide(p, u, out=u)  # tanh(sp) = (1 + 2t) / (1 + 2t + 2t^2)
+    sech += u
+    m = (x > 0).astype(np.float64)
+    sech *= m
+    np.subtract(1.0, m, out=m)
+    b *= m
+    b += sech
+    return _fix_inf(x, b, 0.0, 1.0) if np.isinf(x).any() else b
 
 
 @_elementwise
