@@ -110,8 +110,12 @@ def _elementwise(kernel):
 
 
 def _keep_nan(x, out):
-    """Make NaN inputs give NaN outputs where a formula would hide them (e.g. np.where)."""
-    return np.where(np.isnan(x), x, out)
+    """Make NaN inputs give NaN outputs where a formula would hide them (e.g. a
+    comparison); ``out`` is a fresh array and is patched in place (NaN is rare)."""
+    nan = np.isnan(x)
+    if nan.any():
+        out[nan] = np.nan
+    return out
 
 
 def _fix_inf(x, out, at_minus_inf, at_plus_inf):
@@ -202,16 +206,32 @@ def relu_grad(x):
     return _keep_nan(x, (x > 0).astype(np.float64))
 
 
+def _select(m, a, b):
+    """a where the boolean mask m, else b: m a + (1 - m) b, exact because one term is
+    0 (a and b finite); branch-free, unlike np.where, whose per-element branch the CPU
+    mispredicts on random signs."""
+    m = m.astype(np.float64)
+    a = a * m
+    np.subtract(1.0, m, out=m)
+    m *= b
+    m += a
+    return m
+
+
 @_elementwise
 def leaky_relu(x, negative_slope=0.01):
-    """x for x > 0, negative_slope * x otherwise."""
-    return np.where(x > 0, x, negative_slope * x)
+    """x for x > 0, negative_slope * x otherwise: max(x, sx) for s <= 1, min(x, sx) for
+    s > 1 (one comparison, no branch)."""
+    sx = x * negative_slope
+    return np.maximum(x, sx, out=sx) if negative_slope <= 1 else np.minimum(x, sx, out=sx)
 
 
 @_elementwise
 def leaky_relu_grad(x, negative_slope=0.01):
     """1 for x > 0, negative_slope otherwise (including x = 0)."""
-    return _keep_nan(x, np.where(x > 0, 1.0, negative_slope))
+    m = (x > 0).astype(np.float64)
+    out = (1.0 - negative_slope) * m if negative_slope == 0 else m + (1.0 - m) * negative_slope
+    return _keep_nan(x, out)
 
 
 @_elementwise
@@ -229,43 +249,69 @@ def prelu_grad(x, alpha=0.25):
 @_elementwise
 def prelu_grad_alpha(x, alpha=0.25):
     """d/dα PReLU: 0 for x > 0, x otherwise (used to learn α)."""
-    return np.where(x > 0, 0.0, x)
+    return np.minimum(x, 0.0)
 
 
 @_elementwise
 def elu(x, alpha=1.0):
-    """x for x > 0, α(e^x - 1) otherwise, through expm1 (no cancellation near 0)."""
-    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+    """x for x > 0, α(e^x - 1) otherwise, through expm1 (no cancellation near 0):
+    max(x, 0) + α expm1(min(x, 0)), where one of the two terms is exactly 0."""
+    t = np.minimum(x, 0.0)
+    np.expm1(t, out=t)
+    if alpha != 1.0:
+        t *= alpha
+    t += np.maximum(x, 0.0)
+    return t
 
 
 @_elementwise
 def elu_grad(x, alpha=1.0):
     """1 for x > 0, α e^x otherwise (α at 0, the left derivative, as in PyTorch)."""
-    return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
+    t = np.minimum(x, 0.0)
+    np.exp(t, out=t)
+    t *= alpha
+    return _select(x > 0, np.ones_like(x), t) if alpha != 1.0 else t
 
 
 @_elementwise
 def celu(x, alpha=1.0):
-    """x for x > 0, α(e^{x/α} - 1) otherwise."""
-    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0) / alpha))
+    """x for x > 0, α(e^{x/α} - 1) otherwise (max(x, 0) + α expm1(min(x, 0)/α))."""
+    t = np.minimum(x, 0.0)
+    t /= alpha
+    np.expm1(t, out=t)
+    t *= alpha
+    t += np.maximum(x, 0.0)
+    return t
 
 
 @_elementwise
 def celu_grad(x, alpha=1.0):
-    """1 for x > 0, e^{x/α} otherwise."""
-    return np.where(x > 0, 1.0, np.exp(np.minimum(x, 0.0) / alpha))
+    """1 for x > 0, e^{x/α} otherwise (exp(min(x, 0)/α) is exactly 1 for x > 0)."""
+    t = np.minimum(x, 0.0)
+    t /= alpha
+    return np.exp(t, out=t)
 
 
 @_elementwise
 def selu(x):
-    """λx for x > 0, λα(e^x - 1) otherwise (λα precomputed to full precision)."""
-    return np.where(x > 0, SELU_LAMBDA * x, SELU_LAMBDA_ALPHA * np.expm1(np.minimum(x, 0.0)))
+    """λx for x > 0, λα(e^x - 1) otherwise (λα precomputed to full precision):
+    λ max(x, 0) + λα expm1(min(x, 0)), one term exactly 0."""
+    t = np.minimum(x, 0.0)
+    np.expm1(t, out=t)
+    t *= SELU_LAMBDA_ALPHA
+    p = np.maximum(x, 0.0)
+    p *= SELU_LAMBDA
+    t += p
+    return t
 
 
 @_elementwise
 def selu_grad(x):
     """λ for x > 0, λα e^x otherwise."""
-    return np.where(x > 0, SELU_LAMBDA, SELU_LAMBDA_ALPHA * np.exp(np.minimum(x, 0.0)))
+    t = np.minimum(x, 0.0)
+    np.exp(t, out=t)
+    t *= SELU_LAMBDA_ALPHA
+    return _select(x > 0, np.full_like(x, SELU_LAMBDA), t)
 
 
 # --- smooth gated units -------------------------------------------------------------
@@ -679,7 +725,8 @@ def hard_sigmoid(x):
 @_elementwise
 def hard_sigmoid_grad(x):
     """1/6 for -3 < x < 3, else 0 (0 at the kinks, as in PyTorch)."""
-    return _keep_nan(x, np.where((x > -3.0) & (x < 3.0), 1.0 / 6.0, 0.0))
+    m = np.abs(x) < 3.0
+    return _keep_nan(x, m * (1.0 / 6.0))
 
 
 @_elementwise
@@ -691,17 +738,25 @@ def hard_tanh(x):
 @_elementwise
 def hard_tanh_grad(x):
     """1 for -1 < x < 1, else 0 (0 at the kinks, as in PyTorch)."""
-    return _keep_nan(x, np.where((x > -1.0) & (x < 1.0), 1.0, 0.0))
+    return _keep_nan(x, (np.abs(x) < 1.0).astype(np.float64))
 
 
 @_elementwise
 def hard_swish(x):
-    """x relu6(x + 3) / 6; exactly 0 for x < -3 (no -inf * 0)."""
-    return np.where(x < -3.0, 0.0, x * (np.clip(x + 3.0, 0.0, 6.0) / 6.0))
+    """x relu6(x + 3) / 6; 0 for x < -3 (the -inf * 0 at x = -inf is patched)."""
+    t = x + 3.0
+    np.clip(t, 0.0, 6.0, out=t)
+    t /= 6.0
+    t *= x
+    return _patch_minus_inf(x, t, 0.0)
 
 
 @_elementwise
 def hard_swish_grad(x):
     """0 for x <= -3, x/3 + 1/2 for -3 < x < 3, 1 for x >= 3 (as PyTorch's backward)."""
-    mid = x / 3.0 + 0.5
-    return _keep_nan(x, np.where(x <= -3.0, 0.0, np.where(x >= 3.0, 1.0, mid)))
+    mid = x / 3.0
+    mid += 0.5
+    mid *= np.abs(x) < 3.0  # exact: times 1 or 0 (mid is finite where |x| < 3)
+    np.nan_to_num(mid, copy=False, nan=0.0)  # inf / 3 * 0
+    mid += x >= 3.0
+    return _keep_nan(x, mid)
