@@ -63,13 +63,13 @@ def as_float_array(x, fname: str) -> tuple[np.ndarray, np.dtype]:
     if arr.dtype in KERNEL_DTYPES:
         return arr.astype(np.float64, copy=False), arr.dtype
     kind = arr.dtype.kind
-    if kind in _FLOAT_KINDS:  # longdouble
+    if kind in _FLOAT_KINDS and arr.dtype == np.longdouble:
         return arr.astype(np.float64), np.dtype(np.float64)
     if kind in _CAST_KINDS:
         return arr.astype(np.float64), np.dtype(np.float64)
     if kind == "c":
         raise TypeError(f"{fname}(): complex input is not supported (dtype {arr.dtype})")
-    if kind == "V" and arr.dtype.fields is None:  # ml_dtypes' float8, int4, ... (and raw bytes)
+    if kind in _FLOAT_KINDS or kind == "V" and arr.dtype.fields is None:  # ml_dtypes' float8, int4, ...
         raise TypeError(f"{fname}(): unsupported dtype {arr.dtype}; supported float dtypes: {SUPPORTED}")
     raise TypeError(
         f"{fname}(): expected real numbers, got an array of dtype {arr.dtype} "
