@@ -458,8 +458,8 @@ _B_HI, _B_LO = 0.07135481627260025, -6.175149918155315e-19
 
 def _patch_minus_inf(x, out, value):
     """out with ``value`` where x = -inf (where x * σ(z) would be -inf * 0)."""
-    bad = np.flatnonzero(x == -np.inf)
-    if bad.size:
+    bad = x == -np.inf
+    if bad.any():
         out[bad] = value
     return out
 
