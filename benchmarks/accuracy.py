@@ -19,6 +19,9 @@ plus ±inf and NaN; for float32 the same points rounded to float32.
 
 from __future__ import annotations
 
+import math
+
+import ml_dtypes
 import mpmath
 import numpy as np
 
@@ -30,7 +33,10 @@ from . import naive, torch_impl
 __all__ = ["run", "points", "evaluate", "KINKS", "IMPLS", "DTYPES"]
 
 IMPLS = ("ours", "naive", "torch")
-DTYPES = ("float64", "float32")
+DTYPES = ("float64", "float32", "float16", "bfloat16")
+#: Formats scored in plain ULPs of the format (significand bits, exponent of the
+#: smallest subnormal); only ``ours`` is scored in float16 and bfloat16.
+LOW = {"float32": (24, -149), "float16": (11, -24), "bfloat16": (8, -133)}
 KINDS = ("value", "grad")
 
 #: Kinks where f' jumps (left and right derivatives differ), read off the SymPy
@@ -44,16 +50,43 @@ KINKS = {name: jumps for name in act.names() if (jumps := symbolic.derivative_ju
 def points(name: str, dtype: str = "float64", n_dense: int = 1000, n_tail: int = 100) -> np.ndarray:
     """Sorted test points (as float64) for ``name``: the reference grid, ±inf, NaN.
 
-    For ``dtype = "float32"`` the points are the grid rounded to float32 (duplicates
-    removed), so every point is exactly representable in float32.
+    For float32, float16 and bfloat16 the points are the grid rounded to the format
+    (duplicates removed), so every point is exactly representable in it; float16 and
+    bfloat16 add the format's edges (largest finite value, log of it -- where exp
+    overflows --, smallest normal and subnormal, and minus the log of those).
     """
     params = dict(act.get(name).params)
     xs = reference.grid(name, n_dense=n_dense, n_tail=n_tail, **params)
     xs = np.concatenate([xs, [-np.inf, np.inf]])
-    if dtype == "float32":
-        xs = xs.astype(np.float32).astype(np.float64)
+    if dtype in ("float16", "bfloat16"):
+        fi = ml_dtypes.finfo(_np_dtype(dtype))
+        e = [float(fi.max), float(fi.smallest_normal), float(fi.smallest_subnormal)]
+        e += [math.log(e[0]), -math.log(e[1]), -math.log(e[2])]
+        xs = np.concatenate([xs, e, np.negative(e)])
+    if dtype != "float64":
+        with np.errstate(over="ignore"):
+            xs = xs.astype(_np_dtype(dtype)).astype(np.float64)
     xs = np.unique(xs)  # sorts; NaN is added after so that it is kept exactly once
     return np.concatenate([xs, [np.nan]])
+
+
+def _np_dtype(dtype: str) -> np.dtype:
+    return np.dtype(ml_dtypes.bfloat16 if dtype == "bfloat16" else dtype)
+
+
+def _low_ulp_error(c: float, exact, dtype: str) -> float:
+    """|c - exact| in ULPs of ``dtype`` at the exact value (spacing floored at the
+    smallest subnormal); inf is right exactly where the exact value rounds to it."""
+    bits, emin = LOW[dtype]
+    if mpmath.isnan(exact) or math.isnan(c):
+        return 0.0 if (mpmath.isnan(exact) and math.isnan(c)) else math.inf
+    if math.isinf(c) or mpmath.isinf(exact):
+        big = float(ml_dtypes.finfo(_np_dtype(dtype)).max)
+        over = mpmath.mpf(big) + mpmath.ldexp(1, math.frexp(big)[1] - bits - 1)  # rounds to inf from here
+        same_sign = (c > 0) == (exact > 0)
+        return 0.0 if mpmath.mpf(c) == exact or (math.isinf(c) and abs(exact) >= over and same_sign) else math.inf
+    e = emin if exact == 0 else max(mpmath.frexp(exact)[1] - bits, emin)
+    return float(abs(mpmath.mpf(c) - exact) / mpmath.ldexp(1, e))
 
 
 def _compute(impl: str, name: str, kind: str, xs: np.ndarray) -> np.ndarray:
@@ -91,14 +124,19 @@ def evaluate(name: str, kind: str, dtype: str, impls=IMPLS, n_dense: int = 1000,
     xs = xs[~np.isin(xs, kinks)]
     params = dict(act.get(name).params)
     exact = reference.exact(name, xs, derivative=kind == "grad", **params)
-    typed = xs.astype(dtype)
+    typed = xs.astype(_np_dtype(dtype))
     out = []
     for impl in impls:
         if impl == "torch" and not torch_impl.available():
             continue
+        if dtype in ("float16", "bfloat16") and impl != "ours":
+            continue
         computed = _compute(impl, name, kind, typed)
-        at_kinks = _compute(impl, name, kind, kinks.astype(dtype)) if kinks.size else []
-        s = reference.score(name, xs, computed, derivative=kind == "grad", dtype=dtype, **params)
+        at_kinks = _compute(impl, name, kind, kinks.astype(_np_dtype(dtype))) if kinks.size else []
+        if dtype in ("float16", "bfloat16"):
+            s = np.array([_low_ulp_error(float(c), e, dtype) for c, e in zip(computed, exact)])
+        else:
+            s = reference.score(name, xs, computed, derivative=kind == "grad", dtype=dtype, **params)
         finite = np.isfinite(s)
         wrong = np.nonzero(~finite)[0]
         row = {
@@ -149,7 +187,8 @@ def run(names=None, dtypes=DTYPES, kinds=KINDS, impls=IMPLS, quick: bool = False
         "metric": (
             "float64: ULPs of the exact value / max(1, |x g'(x)/g(x)|) (g = f or f'); "
             f"|exact| < {reference.TINY:g} only needs abs error <= {reference.ABS_TOL:g} "
-            f"(score = {reference.BAR:g} * error / {reference.ABS_TOL:g}); float32: float32 ULPs"
+            f"(score = {reference.BAR:g} * error / {reference.ABS_TOL:g}); float32, float16, bfloat16: "
+            "ULPs of the format"
         ),
         "bar": reference.BAR,
         "grid": {"n_dense": n_dense, "n_tail": n_tail, "range": [-1e6, 1e6], "extra": ["-inf", "inf", "nan"]},

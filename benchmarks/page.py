@@ -82,9 +82,12 @@ correct digit: typically a difference such as $1 - \\sigma(x)$ or $1 - \\tanh^2 
 `inf/inf` = NaN or `0·inf` = NaN, although the exact answer is an ordinary number (or the
 reverse).
 
-In float32 every score is in float32 ULPs. Our kernels compute in float64 and round once to
-float32, so they stay within about half an ULP; the naive formulas and PyTorch compute in
-float32, where `exp` already overflows at $x \\approx 89$.
+In float32, float16 and bfloat16 every score is in ULPs of that format. Our kernels compute
+every format in float64 and round once to it (correctly rounded, bfloat16 included), so they
+stay within half an ULP; the naive formulas and PyTorch compute in float32, where `exp`
+already overflows at $x \\approx 89$ (in float16 at $x \\approx 11.09$). The float16 and
+bfloat16 points add each format's edges: its largest value, where `exp` overflows, its
+smallest normal and subnormal numbers.
 """
 
 SPEED_INTRO = """
@@ -94,7 +97,8 @@ Throughput is the number of elements one call processes per second, on one threa
 (`OMP_NUM_THREADS=1`, `torch.set_num_threads(1)`); inputs are $3\\times$ standard normal.
 For each activation and size the three implementations are timed in turns, several times,
 and the fastest turn is kept. Ours is timed through the public API (`act.get(name)(x)`),
-argument checks and the float32-to-float64 round trip included. PyTorch's derivative is
+argument checks and dtype handling included (the kernels work through the array in blocks
+of 8192 elements, each computed in float64 and rounded once to the caller's dtype). PyTorch's derivative is
 what backpropagation costs there: autograd's forward and backward pass with an upstream
 gradient of ones.
 """
@@ -128,20 +132,19 @@ one call, and the time of a call in units of one simple pass (`x + 1.0` on the s
 """
 
 CLOSING_GAP = """
-What closes the gap without giving up accuracy: compute each branch of a piecewise formula
-only where it applies, or share one `exp(-|x|)` between the branches instead of computing
-`exp(min(x, 0))` and `exp(-max(x, 0))` separately; write into preallocated arrays
-(`out=`) instead of creating a temporary per operation; and skip the `np.where` passes
-that only fix up $\\pm\\infty$ and NaN when the input holds no such value. The last step,
-one fused loop per kernel, is beyond plain NumPy (a compiler such as Numba would do it).
+What closed most of the gap without giving up accuracy: working through the array in
+blocks small enough that every temporary stays in the CPU cache; one `exp(-|x|)` shared by
+both branches of a formula, blended exactly (one of two terms is 0) instead of `np.where`,
+whose per-element branch the CPU mispredicts on random signs; in-place steps (`out=`);
+patching $\\pm\\infty$ and NaN only when the block holds one. GELU still gathers ten
+Taylor coefficients per element from its table, which is why it remains the slowest.
 """
 
 FLOAT32_NOTE = """
-In float32 our kernels are slower by design: the public API converts the input to float64
-(one more temporary, and every later pass moves twice the bytes), computes, and rounds the
-result back to float32, while PyTorch computes in float32 with twice as many elements per
-SIMD instruction. That is what buys our half-ULP float32 results in the accuracy table; a
-native float32 path would need its own error analysis.
+In float32 our kernels compute in float64 block by block and round back to float32, while
+PyTorch computes in float32 with twice as many elements per SIMD instruction (and, for
+GELU, a vectorised float32 `erf`). That is what buys our half-ULP float32 results in the
+accuracy table; a native float32 path would need its own error analysis.
 """
 
 BOOK_INTRO = """

@@ -96,7 +96,7 @@ def fmt_score(row: dict | None) -> str:
 
 def accuracy_table(acc: dict, dtype: str) -> Table:
     """Worst score per activation, value and derivative, for each implementation."""
-    impls = ["ours", "naive", "torch"]
+    impls = ["ours", "naive", "torch"] if dtype in ("float64", "float32") else ["ours"]  # low formats: ours only
     index = {(r["name"], r["kind"], r["dtype"], r["impl"]): r for r in acc["rows"]}
     names = sorted({r["name"] for r in acc["rows"]})
     torch_ok = "torch" in acc.get("impls", [])
@@ -111,9 +111,10 @@ def accuracy_table(acc: dict, dtype: str) -> Table:
                 else:
                     row.append(fmt_score(index.get((name, kind, dtype, impl))))
         rows.append(row)
-    headers = ["activation"] + [f"{k} {i}" for k in ("f", "f'") for i in ("ours", "naive", "PyTorch")]
+    labels = {"ours": "ours", "naive": "naive", "torch": "PyTorch"}
+    headers = ["activation"] + [f"{k} {labels[i]}" for k in ("f", "f'") for i in impls]
     bar = acc.get("bar", 8)
-    unit = "ULPs / condition number" if dtype == "float64" else "float32 ULPs"
+    unit = "ULPs / condition number" if dtype == "float64" else f"{dtype} ULPs"
     return Table(
         title=f"Worst error, {dtype} ({unit})",
         headers=headers,
@@ -347,7 +348,8 @@ def tables(results: dict) -> list[Table]:
     out = []
     acc = results.get("accuracy")
     if acc:
-        out += [accuracy_table(acc, d) for d in ("float64", "float32") if any(r["dtype"] == d for r in acc["rows"])]
+        dts = ("float64", "float32", "float16", "bfloat16")
+        out += [accuracy_table(acc, d) for d in dts if any(r["dtype"] == d for r in acc["rows"])]
         if any(r.get("kinks") for r in acc["rows"]):
             out.append(kink_table(acc))
     sp = results.get("speed")

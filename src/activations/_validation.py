@@ -1,9 +1,14 @@
 """Input and parameter checks shared by every public function.
 
-Rules (the course's contract): float16/32/64 arrays keep their dtype; bools, ints,
-lists, tuples and Python scalars become float64; 0-d in gives 0-d out; complex,
-strings, objects, ``None`` and ragged lists raise ``TypeError`` naming the function;
-bad parameter values raise ``ValueError``.  Inputs are never modified.
+Rules (the course's contract): float16, bfloat16 (the ``ml_dtypes`` NumPy dtype),
+float32 and float64 arrays keep their dtype; other real floats (longdouble) and bools,
+ints, lists, tuples and Python scalars become float64; 0-d in gives 0-d out; complex,
+strings, objects, ``None``, ragged lists and the other ``ml_dtypes`` formats (float8,
+int4, ...) raise ``TypeError`` naming the function; bad parameter values raise
+``ValueError``.  Inputs are never modified.
+
+The kernels compute every format in float64 and round the result once to the
+caller's dtype (see :mod:`activations.kernels`).
 """
 
 from __future__ import annotations
@@ -13,8 +18,28 @@ import numbers
 
 import numpy as np
 
+try:  # optional: bfloat16 is accepted when ml_dtypes (pinned in requirements.txt) is installed
+    from ml_dtypes import bfloat16 as _bfloat16
+except ImportError:  # pragma: no cover - exercised only without ml_dtypes
+    _bfloat16 = None
+
 _FLOAT_KINDS = "f"
 _CAST_KINDS = "biu"
+#: dtypes the kernels take and return as they are (the kernels compute them in float64)
+KERNEL_DTYPES = tuple(
+    np.dtype(t) for t in (np.float64, np.float32, np.float16, _bfloat16) if t is not None
+)
+SUPPORTED = "float64, float32, float16, bfloat16 (ml_dtypes)"
+
+
+def as_kernel_input(x, fname: str) -> tuple[np.ndarray, np.dtype]:
+    """Like :func:`as_float_array`, but float32, float16 and bfloat16 arrays are
+    returned as they are: the kernels (:mod:`activations.kernels`) take every format
+    of :data:`KERNEL_DTYPES`, compute it in float64 block by block and return the
+    caller's dtype, so no input-sized float64 copy is made."""
+    if isinstance(x, np.ndarray) and x.dtype in KERNEL_DTYPES:
+        return x, x.dtype
+    return as_float_array(x, fname)
 
 
 def as_float_array(x, fname: str) -> tuple[np.ndarray, np.dtype]:
@@ -35,14 +60,17 @@ def as_float_array(x, fname: str) -> tuple[np.ndarray, np.dtype]:
             arr = np.asarray(x)
         except (ValueError, TypeError) as exc:  # ragged nested sequences
             raise TypeError(f"{fname}(): input is not a rectangular array of real numbers ({exc})") from None
+    if arr.dtype in KERNEL_DTYPES:
+        return arr.astype(np.float64, copy=False), arr.dtype
     kind = arr.dtype.kind
-    if kind in _FLOAT_KINDS:
-        out_dtype = arr.dtype if arr.dtype in (np.float16, np.float32, np.float64) else np.dtype(np.float64)
-        return arr.astype(np.float64, copy=False), np.dtype(out_dtype)
+    if kind in _FLOAT_KINDS and arr.dtype == np.longdouble:
+        return arr.astype(np.float64), np.dtype(np.float64)
     if kind in _CAST_KINDS:
         return arr.astype(np.float64), np.dtype(np.float64)
     if kind == "c":
         raise TypeError(f"{fname}(): complex input is not supported (dtype {arr.dtype})")
+    if kind in _FLOAT_KINDS or kind == "V" and arr.dtype.fields is None:  # ml_dtypes' float8, int4, ...
+        raise TypeError(f"{fname}(): unsupported dtype {arr.dtype}; supported float dtypes: {SUPPORTED}")
     raise TypeError(
         f"{fname}(): expected real numbers, got an array of dtype {arr.dtype} "
         f"(strings, objects, None and ragged lists are not accepted)"
@@ -50,7 +78,8 @@ def as_float_array(x, fname: str) -> tuple[np.ndarray, np.dtype]:
 
 
 def finish(result: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """Cast a float64 kernel result to the caller's dtype (0-d stays 0-d)."""
+    """Cast a kernel result to the caller's dtype (0-d stays 0-d; no copy if it has it)."""
+    result = np.asarray(result)
     return result.astype(dtype, copy=False) if result.dtype != dtype else result
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import definitions
-from ._validation import as_float_array, finish, int_param
+from ._validation import as_float_array, as_kernel_input, finish, int_param
 from .properties import derive
 from .spec import GATED, SPECS
 
@@ -34,14 +34,14 @@ def _resolve_params(name: str, params: dict) -> dict:
 
 
 def _apply(kernel, fname, x, params):
-    arr, dtype = as_float_array(x, fname)
+    arr, dtype = as_kernel_input(x, fname)
     # Overflow to inf, underflow to 0 and the inf * 0 at x = ±inf are intended in the
     # kernels (the ±inf results are replaced by their limits there), and so is the
     # overflow of e.g. selu(float32 max) when cast back to float32: no warnings, and
     # the caller's np.errstate (even all="raise") does not change the results.
     with np.errstate(all="ignore"):
         out = kernel(arr, **params)
-        return finish(np.asarray(out, dtype=np.float64), dtype)
+        return finish(out, dtype)
 
 
 class Activation:

@@ -1,8 +1,16 @@
 """Hand-written NumPy kernels: value and derivative of every activation.
 
-Every kernel takes a float64 ``ndarray`` that has already been validated (see
-:mod:`activations._validation`) and returns a new float64 array; it never writes
-into its input.  The callers in :mod:`activations.core` run them under
+Every kernel takes an ``ndarray`` of float64, float32, float16 or bfloat16 (the
+``ml_dtypes`` dtype) that has already been validated (see
+:mod:`activations._validation`) and returns a new array of the same dtype and shape;
+it never writes into its input.  Dtype rule: every format is computed in float64 and
+the result is rounded once to the input's format (correctly rounded, also for
+bfloat16, whose ``ml_dtypes`` cast from float64 rounds twice), so a float32, float16
+or bfloat16 result is within 0.5 ULP of the format plus the float64 error (well under
+1e-6 ULP of those formats), see tests/test_low_precision.py.  The work is done in
+blocks of :data:`_BLOCK` elements (:func:`_elementwise`): the temporaries of a
+formula then stay in the CPU cache instead of making input-sized arrays, which is
+what made multi-step formulas slow at 10^7 elements.  The callers in :mod:`activations.core` run them under
 ``np.errstate(all="ignore")``: where an intermediate overflows to ``inf`` or
 underflows to 0 here, that is the intended limit, and the ``inf * 0`` met at
 x = ±inf is replaced by the exact limit.  Accuracy bar (tests/test_accuracy.py,
@@ -19,6 +27,7 @@ have derivative 0 at their kinks; hard_swish has 0 at -3 and 1 at 3 (as torch 2.
 
 from __future__ import annotations
 
+import functools
 from functools import lru_cache
 
 import numpy as np
@@ -32,9 +41,81 @@ SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_LAMBDA_ALPHA = 1.7580993408473768599402175208123  # product to full precision
 
 
+# --- dtypes and blocks ----------------------------------------------------------------
+
+try:
+    from ml_dtypes import bfloat16 as _BFLOAT16
+except ImportError:  # pragma: no cover - bfloat16 is then rejected by _validation
+    _BFLOAT16 = None
+
+_F64 = np.dtype(np.float64)
+#: Elements per block: 8192 float64 = 64 KiB per temporary, so the dozen temporaries
+#: of the longest formulas stay in the 2 MiB L2 cache, and the interpreter's overhead
+#: per NumPy call (~1 us) stays small against the work on a block.
+_BLOCK = 8192
+
+
+def _round_bfloat16(r):
+    """float64 -> bfloat16 rounded once (to nearest, ties to even).
+
+    ``ml_dtypes`` casts float64 through float32 with two roundings to nearest, which
+    can land on the wrong side of a bfloat16 midpoint.  Rounding to float32 *to odd*
+    first (truncate toward 0, set the last bit if inexact) and then to bfloat16 rounds
+    correctly, because float32 has more than 8 + 1 bits.
+    """
+    r = np.asarray(r, dtype=np.float64)
+    f = r.astype(np.float32)
+    back = f.astype(np.float64)
+    bits = f.view(np.uint32)
+    np.subtract(bits, np.abs(back) > np.abs(r), out=bits, casting="unsafe")  # toward 0
+    np.bitwise_or(bits, back != r, out=bits, casting="unsafe")  # sticky bit
+    return f.astype(_BFLOAT16)
+
+
+def _rounded(r, dtype):
+    """The float64 result ``r`` rounded once to ``dtype``."""
+    if dtype == _F64:
+        return r
+    if _BFLOAT16 is not None and dtype == _BFLOAT16:
+        return _round_bfloat16(r)
+    return np.asarray(r).astype(dtype)  # NumPy rounds float64 -> float32 / float16 once
+
+
+def _elementwise(kernel):
+    """Run a float64 kernel on any kernel dtype, block by block.
+
+    The wrapped function takes an array of float64, float32, float16 or bfloat16
+    (other dtypes are treated as float64) and returns a new array of that dtype and
+    shape; each block of :data:`_BLOCK` elements is converted to float64, computed,
+    and rounded once into the result.  The kernel itself always receives a 1-d float64
+    array (so in-place ``out=`` steps work on 0-d input too).
+    """
+
+    @functools.wraps(kernel)
+    def run(x, *args, **kwargs):
+        x = np.asarray(x)
+        dtype = x.dtype if x.dtype.kind in "fV" else _F64
+        if x.size <= _BLOCK:  # kernels always see a 1-d float64 array
+            r = kernel(x.astype(np.float64, copy=False).reshape(-1), *args, **kwargs)
+            return _rounded(r, dtype).reshape(x.shape)
+        out = np.empty(x.shape, dtype)
+        flat, oflat = x.reshape(-1), out.reshape(-1)
+        for i in range(0, flat.size, _BLOCK):
+            block = flat[i : i + _BLOCK].astype(np.float64, copy=False)
+            oflat[i : i + _BLOCK] = _rounded(kernel(block, *args, **kwargs), dtype)
+        return out
+
+    run.elementwise = True
+    return run
+
+
 def _keep_nan(x, out):
-    """Make NaN inputs give NaN outputs where a formula would hide them (e.g. np.where)."""
-    return np.where(np.isnan(x), x, out)
+    """Make NaN inputs give NaN outputs where a formula would hide them (e.g. a
+    comparison); ``out`` is a fresh array and is patched in place (NaN is rare)."""
+    nan = np.isnan(x)
+    if nan.any():
+        out[nan] = np.nan
+    return out
 
 
 def _fix_inf(x, out, at_minus_inf, at_plus_inf):
@@ -46,11 +127,13 @@ def _fix_inf(x, out, at_minus_inf, at_plus_inf):
 # --- linear -----------------------------------------------------------------------
 
 
+@_elementwise
 def linear(x):
     """f(x) = x (returned as a copy)."""
     return x.copy()
 
 
+@_elementwise
 def linear_grad(x):
     """f'(x) = 1."""
     return _keep_nan(x, np.ones_like(x))
@@ -63,6 +146,7 @@ def _exp_neg_abs(x):
     return np.exp(-np.abs(x))
 
 
+@_elementwise
 def sigmoid(x):
     """σ(x) = 1 / (1 + e^{-x}), evaluated as written.
 
@@ -74,6 +158,7 @@ def sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
+@_elementwise
 def sigmoid_grad(x):
     """σ'(x) = σ(x)σ(-x) = e / (1 + e)^2 with e = exp(-|x|).
 
@@ -83,6 +168,7 @@ def sigmoid_grad(x):
     return e / ((1.0 + e) * (1.0 + e))
 
 
+@_elementwise
 def tanh(x):
     """tanh(x) = sign(x) / (1 + 2 / expm1(2|x|)).
 
@@ -95,6 +181,7 @@ def tanh(x):
         return np.copysign(1.0 / (1.0 + 2.0 / np.expm1(2.0 * np.abs(x))), x)
 
 
+@_elementwise
 def tanh_grad(x):
     """tanh'(x) = sech^2(x) = 4e / (1 + e)^2 with e = exp(-2|x|).
 
@@ -107,90 +194,149 @@ def tanh_grad(x):
 # --- ReLU family ------------------------------------------------------------------
 
 
+@_elementwise
 def relu(x):
     """max(0, x); NaN propagates."""
     return np.maximum(x, 0.0)
 
 
+@_elementwise
 def relu_grad(x):
     """1 for x > 0, else 0 (relu'(0) = 0 as in PyTorch)."""
     return _keep_nan(x, (x > 0).astype(np.float64))
 
 
+@_elementwise
 def relu6(x):
     """min(max(0, x), 6) = clip(x, 0, 6); NaN propagates."""
     return np.clip(x, 0.0, 6.0)
 
 
+@_elementwise
 def relu6_grad(x):
     """1 for 0 < x < 6, else 0 (0 at both kinks, as in PyTorch)."""
     return _keep_nan(x, np.where((x > 0.0) & (x < 6.0), 1.0, 0.0))
 
 
+@_elementwise
 def relu_squared(x):
     """relu(x)^2: one correctly rounded product (overflows to inf, correctly, beyond ~1.34e154)."""
     r = np.maximum(x, 0.0)
     return r * r
 
 
+@_elementwise
 def relu_squared_grad(x):
     """2 relu(x) (exact: doubling is exact)."""
     return 2.0 * np.maximum(x, 0.0)
 
 
+def _select(m, a, b):
+    """a where the boolean mask m, else b: m a + (1 - m) b, exact because one term is
+    0 (a and b finite); branch-free, unlike np.where, whose per-element branch the CPU
+    mispredicts on random signs."""
+    m = m.astype(np.float64)
+    a = a * m
+    np.subtract(1.0, m, out=m)
+    m *= b
+    m += a
+    return m
+
+
+@_elementwise
 def leaky_relu(x, negative_slope=0.01):
-    """x for x > 0, negative_slope * x otherwise."""
-    return np.where(x > 0, x, negative_slope * x)
+    """x for x > 0, negative_slope * x otherwise: max(x, sx) for s <= 1, min(x, sx) for
+    s > 1 (one comparison, no branch)."""
+    sx = x * negative_slope
+    return np.maximum(x, sx, out=sx) if negative_slope <= 1 else np.minimum(x, sx, out=sx)
 
 
+@_elementwise
 def leaky_relu_grad(x, negative_slope=0.01):
     """1 for x > 0, negative_slope otherwise (including x = 0)."""
-    return _keep_nan(x, np.where(x > 0, 1.0, negative_slope))
+    m = (x > 0).astype(np.float64)
+    out = (1.0 - negative_slope) * m if negative_slope == 0 else m + (1.0 - m) * negative_slope
+    return _keep_nan(x, out)
 
 
+@_elementwise
 def prelu(x, alpha=0.25):
     """PReLU with slope ``alpha`` for x <= 0."""
     return leaky_relu(x, alpha)
 
 
+@_elementwise
 def prelu_grad(x, alpha=0.25):
     """d/dx PReLU: 1 for x > 0, alpha otherwise."""
     return leaky_relu_grad(x, alpha)
 
 
+@_elementwise
 def prelu_grad_alpha(x, alpha=0.25):
     """d/dα PReLU: 0 for x > 0, x otherwise (used to learn α)."""
-    return np.where(x > 0, 0.0, x)
+    return np.minimum(x, 0.0)
 
 
+@_elementwise
 def elu(x, alpha=1.0):
-    """x for x > 0, α(e^x - 1) otherwise, through expm1 (no cancellation near 0)."""
-    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+    """x for x > 0, α(e^x - 1) otherwise, through expm1 (no cancellation near 0):
+    max(x, 0) + α expm1(min(x, 0)), where one of the two terms is exactly 0."""
+    t = np.minimum(x, 0.0)
+    np.expm1(t, out=t)
+    if alpha != 1.0:
+        t *= alpha
+    t += np.maximum(x, 0.0)
+    return t
 
 
+@_elementwise
 def elu_grad(x, alpha=1.0):
     """1 for x > 0, α e^x otherwise (α at 0, the left derivative, as in PyTorch)."""
-    return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
+    t = np.minimum(x, 0.0)
+    np.exp(t, out=t)
+    t *= alpha
+    return _select(x > 0, np.ones_like(x), t) if alpha != 1.0 else t
 
 
+@_elementwise
 def celu(x, alpha=1.0):
-    """x for x > 0, α(e^{x/α} - 1) otherwise."""
-    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0) / alpha))
+    """x for x > 0, α(e^{x/α} - 1) otherwise (max(x, 0) + α expm1(min(x, 0)/α))."""
+    t = np.minimum(x, 0.0)
+    t /= alpha
+    np.expm1(t, out=t)
+    t *= alpha
+    t += np.maximum(x, 0.0)
+    return t
 
 
+@_elementwise
 def celu_grad(x, alpha=1.0):
-    """1 for x > 0, e^{x/α} otherwise."""
-    return np.where(x > 0, 1.0, np.exp(np.minimum(x, 0.0) / alpha))
+    """1 for x > 0, e^{x/α} otherwise (exp(min(x, 0)/α) is exactly 1 for x > 0)."""
+    t = np.minimum(x, 0.0)
+    t /= alpha
+    return np.exp(t, out=t)
 
 
+@_elementwise
 def selu(x):
-    """λx for x > 0, λα(e^x - 1) otherwise (λα precomputed to full precision)."""
-    return np.where(x > 0, SELU_LAMBDA * x, SELU_LAMBDA_ALPHA * np.expm1(np.minimum(x, 0.0)))
+    """λx for x > 0, λα(e^x - 1) otherwise (λα precomputed to full precision):
+    λ max(x, 0) + λα expm1(min(x, 0)), one term exactly 0."""
+    t = np.minimum(x, 0.0)
+    np.expm1(t, out=t)
+    t *= SELU_LAMBDA_ALPHA
+    p = np.maximum(x, 0.0)
+    p *= SELU_LAMBDA
+    t += p
+    return t
 
 
+@_elementwise
 def selu_grad(x):
     """λ for x > 0, λα e^x otherwise."""
-    return np.where(x > 0, SELU_LAMBDA, SELU_LAMBDA_ALPHA * np.exp(np.minimum(x, 0.0)))
+    t = np.minimum(x, 0.0)
+    np.exp(t, out=t)
+    t *= SELU_LAMBDA_ALPHA
+    return _select(x > 0, np.full_like(x, SELU_LAMBDA), t)
 
 
 # --- smooth gated units -------------------------------------------------------------
@@ -199,26 +345,30 @@ def selu_grad(x):
 # Φ and GELU' on [-8, 0] from a table: scipy's ndtr/erfc are off by up to ~10 ULPs
 # for -3 <~ x <~ -1, which is where GELU has its minimum and GELU' its cancellation
 # (Φ + xφ, two terms of opposite sign) and nothing else absorbs the error (condition
-# number ~1): measured up to 8.7 on the course's scale.  Taylor series about nodes
-# x0 = -k/32, with Φ(x0) and g(x0) = Φ(x0) + x0 φ(x0) stored as two doubles (hi + lo)
-# and the Taylor coefficients from Hermite polynomials (φ^(m) = (-1)^m He_m φ), all
-# computed once with mpmath; h = x - x0 is exact (Sterbenz) and |h| <= 1/64, so the
-# correction sum is small against the stored value and the result is within ~1 ULP.
-_TABLE_STEP = 32  # nodes per unit
+# number ~1): measured up to 8.7 on the course's scale (and they are slow: one scalar
+# call per element).  Taylor series about nodes x0 = -k/64, with Φ(x0) and
+# g(x0) = Φ(x0) + x0 φ(x0) stored as two doubles (hi + lo) and the Taylor
+# coefficients from Hermite polynomials (φ^(m) = (-1)^m He_m φ), all computed once
+# with mpmath; h = x - x0 is exact (Sterbenz) and |h| <= 1/128, so the correction sum
+# is small against the stored value and the result is within ~1 ULP.  x > 0 uses the
+# symmetries Φ(x) = 1 - Φ(-x) and g(x) = 1 - g(-x) (Φ, g >= 1/2 there: no cancellation).
+_TABLE_STEP = 64  # nodes per unit
 _TABLE_MIN = -8.0  # below it ndtr's error is absorbed by the condition number ~x^2
-_TAYLOR_TERMS = 12  # first omitted term < 1e-19 relative at x0 = -8, |h| = 1/64
+_TAYLOR_TERMS = 10  # first omitted term < 1e-19 relative at x0 = -8, |h| = 1/128
 
 
 @lru_cache(maxsize=None)
 def _gelu_tables():
     """(Φ hi, Φ lo, Φ coefficients, g hi, g lo, g coefficients), g = Φ + xφ = GELU'.
 
-    Built on first use (~0.2 s with mpmath), then cached.
+    Coefficient tables have shape (terms, nodes): row k - 1 holds the k-th Taylor
+    coefficient of every node, so one row is gathered at a time.  Built on first use
+    (~0.3 s with mpmath), then cached.
     """
     import mpmath  # only needed once, to build the table
 
     n, K = int(-_TABLE_MIN * _TABLE_STEP) + 1, _TAYLOR_TERMS
-    out = [np.empty(n), np.empty(n), np.empty((n, K)), np.empty(n), np.empty(n), np.empty((n, K))]
+    out = [np.empty(n), np.empty(n), np.empty((K, n)), np.empty(n), np.empty(n), np.empty((K, n))]
     with mpmath.workdps(40):
         for i in range(n):
             x0 = mpmath.mpf(-i) / _TABLE_STEP
@@ -234,154 +384,219 @@ def _gelu_tables():
                 lo[i] = float(v - hi[i])
             for k in range(1, K + 1):
                 fact = mpmath.factorial(k)
-                out[2][i, k - 1] = float(dphi[k - 1] / fact)  # Φ^(k) = φ^(k-1)
-                out[5][i, k - 1] = float(((1 + k) * dphi[k - 1] + x0 * dphi[k]) / fact)  # g^(k)
+                out[2][k - 1, i] = float(dphi[k - 1] / fact)  # Φ^(k) = φ^(k-1)
+                out[5][k - 1, i] = float(((1 + k) * dphi[k - 1] + x0 * dphi[k]) / fact)  # g^(k)
     for a in out:
         a.flags.writeable = False
     return tuple(out)
 
 
-def _taylor(x, inside, hi, lo, coef):
-    """hi + lo + sum_k coef_k h^k about the node nearest x (only where ``inside``)."""
-    i = np.rint(-np.where(inside, x, 0.0) * _TABLE_STEP).astype(np.intp)
-    h = np.where(inside, x, 0.0) + i / _TABLE_STEP  # exact
-    c = coef[i]
-    s = c[..., -1]
-    for k in range(coef.shape[1] - 2, -1, -1):
-        s = s * h + c[..., k]
-    return hi[i] + (lo[i] + s * h)
+def _node(v):
+    """(node index, h = v - node) for v in [-8, 0]; h is exact."""
+    t = v * -_TABLE_STEP
+    np.rint(t, out=t)
+    i = t.astype(np.intp)
+    t *= 1.0 / _TABLE_STEP
+    t += v  # v + k/64: exact (Sterbenz)
+    return i, t
 
 
-def _inside(x):
-    return (x >= _TABLE_MIN) & (x <= 0.0)
+def _taylor(i, h, hi, lo, coef):
+    """hi + lo + sum_k coef_k h^k about node i (Horner, one gathered row at a time)."""
+    s = np.take(coef[-1], i, mode="clip")
+    c = np.empty_like(s)
+    for k in range(coef.shape[0] - 2, -1, -1):
+        s *= h
+        s += np.take(coef[k], i, out=c, mode="clip")
+    s *= h
+    s += np.take(lo, i, out=c, mode="clip")
+    s += np.take(hi, i, out=c, mode="clip")
+    return s
+
+
+def _reflect(p, x):
+    """p where x <= 0, 1 - p where x > 0 (branch-free: p + [x > 0] (1 - 2p))."""
+    m = (x > 0).astype(np.float64)
+    t = p * -2.0
+    t += 1.0
+    t *= m
+    t += p
+    return t
+
+
+def _tabulated(x, which):
+    """Φ(x) (which=0) or g(x) = Φ(x) + xφ(x) (which=3) for every x, and the indices of
+    the elements outside [-8, 8] (or NaN) that the caller must patch.
+
+    Evaluated at v = -|x| clipped into [-8, 0] and reflected for x > 0; the elements
+    with |x| > 8 get scipy's ``ndtr`` (a handful at most in practice).
+    """
+    v = np.abs(x)
+    np.negative(v, out=v)
+    vt = np.fmax(v, _TABLE_MIN)  # fmax: NaN becomes -8 (a valid node), patched below
+    i, h = _node(vt)
+    t = _gelu_tables()
+    p = _taylor(i, h, t[which], t[which + 1], t[which + 2])
+    out = np.flatnonzero(~(v >= _TABLE_MIN))
+    if out.size:
+        vo = v[out]
+        po = special.ndtr(vo)
+        if which == 3:
+            po += vo * (INV_SQRT_2PI * np.exp(-0.5 * vo * vo))
+        p[out] = po
+    return _reflect(p, x), out
 
 
 def ndtr(x):
-    """Φ(x), the standard normal CDF: table + Taylor on [-8, 0] (~1 ULP), else scipy's
-    ``ndtr`` (x > 0: Φ >= 1/2, no cancellation; x < -8: absorbed by the condition)."""
-    inside = _inside(x)
-    t = _gelu_tables()
-    return np.where(inside, _taylor(x, inside, t[0], t[1], t[2]), special.ndtr(x))
+    """Φ(x), the standard normal CDF: table + Taylor on [-8, 8] (~1 ULP), else scipy's
+    ``ndtr`` (x > 8: 1 - Φ(-x); x < -8: absorbed by the condition)."""
+    x = np.asarray(x, dtype=np.float64)
+    return _tabulated(x.reshape(-1), 0)[0].reshape(x.shape)
 
 
+@_elementwise
 def gelu(x):
     """x Φ(x), with Φ from :func:`ndtr` (never from 1 + erf, which cancels for x <~ -6)."""
-    return _fix_inf(x, x * ndtr(x), 0.0, np.inf)
+    phi, out = _tabulated(x, 0)
+    phi *= x
+    if out.size:
+        phi[out] = _fix_inf(x[out], phi[out], 0.0, np.inf)
+    return phi
 
 
+@_elementwise
 def gelu_grad(x):
-    """Φ(x) + x φ(x); on [-8, 0] directly from the table (see above), elsewhere
-    ndtr + x φ, where φ underflows to 0 exactly where it no longer matters."""
-    inside = _inside(x)
-    t = _gelu_tables()
-    phi = INV_SQRT_2PI * np.exp(-0.5 * x * x)
-    out = np.where(inside, _taylor(x, inside, t[3], t[4], t[5]), special.ndtr(x) + x * phi)
-    return _fix_inf(x, out, 0.0, 1.0)
+    """Φ(x) + x φ(x); on [-8, 8] directly from the table of g = Φ + xφ (see above) with
+    g(x) = 1 - g(-x) for x > 0, elsewhere ndtr + x φ, where φ underflows to 0 exactly
+    where it no longer matters."""
+    g, out = _tabulated(x, 3)
+    if out.size:
+        g[out] = _fix_inf(x[out], g[out], 0.0, 1.0)
+    return g
 
 
-# z = 2u = A x + B x^3 with A = 2 sqrt(2/pi), B = A * 44715/10^6, as double-doubles.
+# z = 2u = A x + B x^3 with A = 2 sqrt(2/pi), B = A * 44715/10^6 (hi: the nearest doubles;
+# lo: the rest, kept to document and test that hi is correctly rounded).
 _A_HI, _A_LO = 1.5957691216057308, -9.96930880911092e-17
 _B_HI, _B_LO = 0.07135481627260025, -6.175149918155315e-19
 
 
-def _split(a):
-    """Veltkamp split: a = hi + lo with 26-bit halves (products of halves are exact)."""
-    t = 134217729.0 * a  # 2**27 + 1
-    hi = t - (t - a)
-    return hi, a - hi
+def _patch_minus_inf(x, out, value):
+    """out with ``value`` where x = -inf (where x * σ(z) would be -inf * 0)."""
+    bad = x == -np.inf
+    if bad.any():
+        out[bad] = value
+    return out
 
 
-def _two_prod(a, b):
-    """a * b = p + err exactly (Dekker), for |a|, |b| well inside the float range."""
-    p = a * b
-    ah, al = _split(a)
-    bh, bl = _split(b)
-    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
-
-
-def _two_sum(a, b):
-    """a + b = s + err exactly (Knuth)."""
-    s = a + b
-    bv = s - a
-    return s, (a - (s - bv)) + (b - bv)
-
-
-def _gelu_tanh_z(x):
-    """z = 2u = A x + B x^3 as z + z_lo (double-double), and q + q_lo = B x^2; |x| <= 1000."""
-    x2, x2_lo = _two_prod(x, x)
-    q, q_lo = _two_prod(_B_HI, x2)
-    q_lo += _B_HI * x2_lo + _B_LO * x2
-    r, r_lo = _two_sum(_A_HI, q)
-    r_lo += _A_LO + q_lo
-    z, z_lo = _two_prod(x, r)
-    return z, z_lo + x * r_lo, q, q_lo
-
-
+@_elementwise
 def gelu_tanh(x):
-    """x (1 + tanh u) / 2 = x σ(2u): 1 + tanh u cancels for u << 0, σ(2u) does not.
+    """x (1 + tanh u) / 2 = x σ(2u) = x / (1 + e^{-z}), z = 2u = x (A + B x^2):
+    1 + tanh u cancels for u << 0, σ(2u) does not.
 
-    2u = A x + B x^3 = x (A + B x^2) is formed in double-double arithmetic and σ is
-    corrected to first order, σ(z + z_lo) = σ(z)(1 + σ(-z) z_lo) (see gelu_tanh_grad).
+    Plain float64: the rounding of z (about 1 ULP of z) moves σ(z) by |z| σ(-z) ULPs,
+    which the condition number of the function, |1 + w σ(-z)| with w = x z' >= |z|,
+    absorbs where it is large; near the minimum (x ~ -0.75, condition ~1) |z| σ(-z) ~ 1.
     """
-    z, z_lo, _, _ = _gelu_tanh_z(np.clip(x, -1000.0, 1000.0))  # |x| > 1000: σ is exactly 0 or 1
-    return _fix_inf(x, x * (sigmoid(z) * (1.0 + sigmoid(-z) * z_lo)), 0.0, np.inf)
+    t = x * x
+    t *= _B_HI
+    t += _A_HI
+    t *= x  # z
+    np.negative(t, out=t)
+    np.exp(t, out=t)
+    t += 1.0
+    np.divide(x, t, out=t)  # x = -1e308: z = -inf, x / inf = -0
+    return _patch_minus_inf(x, t, 0.0)
 
 
+def _gated_grad(z, w, negative):
+    """σ(z)(1 + w σ(-z)) from e = exp(-|z|), without 1 - σ:
+    e (1 + e + w) / (1 + e)^2 where ``negative`` (z <= 0), (1 + e + w e) / (1 + e)^2
+    elsewhere.  Where 1 + e + w cancels (w ~ -(1 + e)) the sum is exact (Sterbenz).
+    Consumes ``w`` (the result is written into it)."""
+    e = np.abs(z)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    d = e + 1.0
+    neg = d + w
+    neg *= e  # e (1 + e + w)
+    w *= e
+    w += d  # 1 + e + w e
+    m = negative.astype(np.float64)
+    neg *= m
+    np.subtract(1.0, m, out=m)
+    w *= m
+    w += neg  # exact blend: one of the two terms is 0
+    d *= d
+    w /= d
+    return w
+
+
+@_elementwise
 def gelu_tanh_grad(x):
     """σ(z)(1 + w σ(-z)) with z = 2u = A x + B x^3 and w = x z'(x) = A x + 3B x^3.
 
     With e = exp(-|z|) this is e (1 + e + w) / (1 + e)^2 for z <= 0 and
-    (1 + e + w e) / (1 + e)^2 for z > 0.  z and w are formed in double-double
-    arithmetic (hi + lo), e is corrected to first order for z_lo, and 1 + w is a
-    two-sum: in plain floats the roundings of z, w and σ(±z) cost up to ~8 ULPs
-    near x ~ -1.2, where 1 + w σ(-z) cancels and the condition number is ~1.
-    x is clipped to ±1000 (beyond |x| ~ 30 the result is exactly 0 or 1 in float64),
-    so nothing overflows into inf * 0 for huge |x|.
+    (1 + e + w e) / (1 + e)^2 for z > 0 (no 1 - σ).  Where 1 + e + w cancels
+    (-1.3 <~ x <~ -0.5, condition number ~1), the sum is exact (Sterbenz), so the
+    error is that of w and e, a few ULPs.  x is clipped to ±1000 (beyond |x| ~ 30 the
+    result is exactly 0 or 1 in float64), so nothing overflows into inf * 0.
     """
     x = np.clip(x, -1000.0, 1000.0)
-    z, z_lo, q, q_lo = _gelu_tanh_z(x)
-    t, t_lo = _two_prod(3.0, q)  # z' = A + 3 B x^2
-    d, d_lo = _two_sum(_A_HI, t)
-    d_lo += _A_LO + t_lo + 3.0 * q_lo
-    w, w_lo = _two_prod(x, d)
-    w_lo += x * d_lo
-    e = np.exp(-np.abs(z)) * (1.0 - np.sign(z) * z_lo)  # exp(-|z + z_lo|)
-    n, n_lo = _two_sum(1.0, w)
-    num = np.where(z <= 0, e * (n + ((n_lo + w_lo) + e)), (1.0 + e) + w * e)
-    d1 = 1.0 + e
-    return _fix_inf(x, num / (d1 * d1), 0.0, 1.0)
+    q = x * x
+    q *= _B_HI
+    z = q + _A_HI
+    z *= x
+    q *= 3.0
+    q += _A_HI
+    q *= x  # w
+    return _gated_grad(z, q, x <= 0)
 
 
+@_elementwise
 def swish(x, beta=1.0):
-    """x σ(βx)."""
-    return _fix_inf(x, x * sigmoid(beta * x), 0.0 if beta > 0 else -np.inf, np.inf)
+    """x σ(βx) = x / (1 + e^{-βx}) (one rounding less than x times σ)."""
+    t = x * -beta
+    np.exp(t, out=t)
+    t += 1.0
+    np.divide(x, t, out=t)  # x = -inf: -inf / inf, patched
+    if beta == 0:
+        return _fix_inf(x, t, -np.inf, np.inf)
+    return _patch_minus_inf(x, t, 0.0)
 
 
+@_elementwise
 def swish_grad(x, beta=1.0):
-    """σ(βx)(1 + βx σ(-βx)), no 1 - σ.
+    """σ(βx)(1 + βx σ(-βx)), no 1 - σ (see :func:`_gated_grad`, w = z = βx).
 
     z = βx is clipped to ±1000, where the result is already exactly 0 or 1 in float64:
-    for huge |x| (βx -> ±inf) that avoids inf * 0.
+    for huge |x| (βx -> ±inf) that avoids inf * 0.  For β = 1, z = x is exact and so is
+    1 + e + z where it cancels (around x ~ -2.4, condition number ~1).
     """
     z = np.clip(beta * x, -1000.0, 1000.0)
-    out = sigmoid(z) * (1.0 + z * sigmoid(-z))
-    return _fix_inf(x, out, 0.0 if beta > 0 else 0.5, 1.0 if beta > 0 else 0.5)
+    out = _gated_grad(z, z.copy(), z <= 0)
+    if beta == 0:
+        out[np.isinf(x)] = 0.5
+    return out
 
 
+@_elementwise
 def silu(x):
     """x σ(x) (swish with β = 1)."""
-    return swish(x, 1.0)
+    return swish.__wrapped__(x, 1.0)
 
 
+@_elementwise
 def silu_grad(x):
     """σ(x)(1 + x σ(-x))."""
-    return swish_grad(x, 1.0)
+    return swish_grad.__wrapped__(x, 1.0)
 
 
 #: Above this z = βx, log1p(e^{-z}) < 2.4e-16 z / 36 is below half an ULP of z: softplus rounds to x.
 _SOFTPLUS_LINEAR_FROM = 36.0
 
 
+@_elementwise
 def softplus(x, beta=1.0, threshold=None):
     """(1/β) log(1 + e^{βx}) as log1p(exp(z)) / β with z = βx, and x itself for z > 36.
 
@@ -398,6 +613,7 @@ def softplus(x, beta=1.0, threshold=None):
     return out
 
 
+@_elementwise
 def softplus_grad(x, beta=1.0, threshold=None):
     """σ(βx); 1 where βx > threshold when a threshold is given."""
     z = beta * x
@@ -407,24 +623,48 @@ def softplus_grad(x, beta=1.0, threshold=None):
     return out
 
 
-def _tanh_softplus(x):
-    """tanh(log(1 + e^x)) without overflow.
+def _tanh_softplus(x, a):
+    """tanh(log(1 + e^x)) without overflow, from a = exp(-|x|).
 
-    With e = e^x: tanh(log(1+e)) = e(e+2) / (e(e+2) + 2)    (used for x <= 0);
-    with t = e^{-x}: = (1 + 2t) / (1 + 2t + 2t^2)              (used for x > 0).
+    With e = e^x: tanh(log(1+e)) = e(e+2) / (e(e+2) + 2)    (used for x <= 0, e = a);
+    with t = e^{-x}: = (1 + 2t) / (1 + 2t + 2t^2)              (used for x > 0, t = a).
+    Numerators and denominators are blended exactly (one of two terms is 0).
     """
-    e = np.exp(np.minimum(x, 0.0))
-    n = e * (e + 2.0)
-    t = np.exp(-np.maximum(x, 0.0))
-    p = 1.0 + 2.0 * t
-    return np.where(x > 0, p / (p + 2.0 * t * t), n / (n + 2.0))
+    n = a + 2.0
+    n *= a  # e(e + 2)
+    p = a + a
+    p += 1.0  # 1 + 2t
+    dn = n + 2.0
+    dp = a * a
+    dp += dp
+    dp += p
+    m = (x > 0).astype(np.float64)
+    p *= m
+    dp *= m
+    np.subtract(1.0, m, out=m)
+    n *= m
+    dn *= m
+    n += p
+    dn += dp
+    n /= dn
+    return n
 
 
+def _exp_minus_abs(x):
+    a = np.abs(x)
+    np.negative(a, out=a)
+    return np.exp(a, out=a)
+
+
+@_elementwise
 def mish(x):
     """x tanh(softplus(x))."""
-    return _fix_inf(x, x * _tanh_softplus(x), 0.0, np.inf)
+    out = _tanh_softplus(x, _exp_minus_abs(x))
+    out *= x
+    return _patch_minus_inf(x, out, 0.0)
 
 
+@_elementwise
 def mish_grad(x):
     """tanh(sp) + x sech^2(sp) σ(x), sp = softplus(x), rearranged per sign of x.
 
@@ -434,21 +674,51 @@ def mish_grad(x):
     size ~0.25 giving ~0.1); in B the cancelling part 4(1 + x) is exact for
     -2 <= x <= -1/2 (Sterbenz), so the error no longer grows there.
     x > 0, with t = e^{-x}: tanh(sp) = (1+2t)/(1+2t+2t^2), sech(sp) = 2t(1+t)/((1+t)^2+t^2),
-    all terms positive, nothing overflows.
+    σ(x) = 1/(1+t), all terms positive, nothing overflows.  Both branches use
+    a = exp(-|x|) and are blended exactly.
     """
-    e = np.exp(np.minimum(x, 0.0))
-    xb = np.maximum(x, -1000.0)  # e = 0 below -745: keeps b finite (no 0 * inf) for x ~ -1e308
-    b = 4.0 * (1.0 + xb) + e * ((4.0 * xb + 6.0) + e * (4.0 + e))
-    n2 = e * (e + 2.0) + 2.0
-    neg = e * b / (n2 * n2)
-    t = np.exp(-np.maximum(x, 0.0))
-    p = 1.0 + 2.0 * t
-    th_pos = p / (p + 2.0 * t * t)
-    sech_pos = 2.0 * t * (1.0 + t) / ((1.0 + t) * (1.0 + t) + t * t)
-    pos = th_pos + x * sech_pos * sech_pos * sigmoid(x)
-    return _fix_inf(x, np.where(x > 0, pos, neg), 0.0, 1.0)
+    a = _exp_minus_abs(x)
+    xb = np.clip(x, -1000.0, 1000.0)  # a = 0 beyond 745: keeps b finite (no 0 * inf) for |x| ~ 1e308
+    b = a + 4.0
+    b *= a
+    t = xb * 4.0
+    t += 6.0
+    b += t
+    b *= a
+    t = xb + 1.0
+    t *= 4.0
+    b += t  # B
+    n2 = a + 2.0
+    n2 *= a
+    n2 += 2.0
+    n2 *= n2
+    b *= a
+    b /= n2  # x <= 0 branch
+    u = a + 1.0  # 1 + t
+    s = u * u
+    s += a * a
+    sech = a + a
+    sech *= u
+    sech /= s
+    sech *= sech
+    sech *= x
+    sech /= u  # x sech^2 σ(x)
+    p = a + a
+    p += 1.0  # 1 + 2t
+    u = a * a
+    u += u
+    u += p
+    np.divide(p, u, out=u)  # tanh(sp) = (1 + 2t) / (1 + 2t + 2t^2)
+    sech += u
+    m = (x > 0).astype(np.float64)
+    sech *= m
+    np.subtract(1.0, m, out=m)
+    b *= m
+    b += sech
+    return _fix_inf(x, b, 0.0, 1.0) if np.isinf(x).any() else b
 
 
+@_elementwise
 def squareplus(x, b=4.0):
     """(x + sqrt(x^2 + b)) / 2 (Barron 2021), with s = sqrt(x^2 + b) = hypot(x, sqrt(b)).
 
@@ -460,6 +730,7 @@ def squareplus(x, b=4.0):
     return np.where(x < 0, (0.5 * b) / (s - x), 0.5 * x + 0.5 * s)
 
 
+@_elementwise
 def squareplus_grad(x, b=4.0):
     """(1 + x/s) / 2; for x < 0, where 1 + x/s cancels, (b / (2s)) / (s - x)."""
     s = np.hypot(x, np.sqrt(b))
@@ -467,6 +738,7 @@ def squareplus_grad(x, b=4.0):
     return _fix_inf(x, out, 0.0, 1.0)
 
 
+@_elementwise
 def softsign(x):
     """x / (1 + |x|), evaluated as sign(x) / (1 + 1/|x|).
 
@@ -479,6 +751,7 @@ def softsign(x):
     return np.copysign(s, x)
 
 
+@_elementwise
 def softsign_grad(x):
     """1 / (1 + |x|)^2, squared after the division so it underflows gracefully."""
     r = 1.0 / (1.0 + np.abs(x))
@@ -488,32 +761,47 @@ def softsign_grad(x):
 # --- hard (piecewise linear) approximations -------------------------------------------
 
 
+@_elementwise
 def hard_sigmoid(x):
     """relu6(x + 3) / 6 = clip(x + 3, 0, 6) / 6."""
     return np.clip(x + 3.0, 0.0, 6.0) / 6.0
 
 
+@_elementwise
 def hard_sigmoid_grad(x):
     """1/6 for -3 < x < 3, else 0 (0 at the kinks, as in PyTorch)."""
-    return _keep_nan(x, np.where((x > -3.0) & (x < 3.0), 1.0 / 6.0, 0.0))
+    m = np.abs(x) < 3.0
+    return _keep_nan(x, m * (1.0 / 6.0))
 
 
+@_elementwise
 def hard_tanh(x):
     """clip(x, -1, 1)."""
     return np.clip(x, -1.0, 1.0)
 
 
+@_elementwise
 def hard_tanh_grad(x):
     """1 for -1 < x < 1, else 0 (0 at the kinks, as in PyTorch)."""
-    return _keep_nan(x, np.where((x > -1.0) & (x < 1.0), 1.0, 0.0))
+    return _keep_nan(x, (np.abs(x) < 1.0).astype(np.float64))
 
 
+@_elementwise
 def hard_swish(x):
-    """x relu6(x + 3) / 6; exactly 0 for x < -3 (no -inf * 0)."""
-    return np.where(x < -3.0, 0.0, x * (np.clip(x + 3.0, 0.0, 6.0) / 6.0))
+    """x relu6(x + 3) / 6; 0 for x < -3 (the -inf * 0 at x = -inf is patched)."""
+    t = x + 3.0
+    np.clip(t, 0.0, 6.0, out=t)
+    t /= 6.0
+    t *= x
+    return _patch_minus_inf(x, t, 0.0)
 
 
+@_elementwise
 def hard_swish_grad(x):
     """0 for x <= -3, x/3 + 1/2 for -3 < x < 3, 1 for x >= 3 (as PyTorch's backward)."""
-    mid = x / 3.0 + 0.5
-    return _keep_nan(x, np.where(x <= -3.0, 0.0, np.where(x >= 3.0, 1.0, mid)))
+    mid = x / 3.0
+    mid += 0.5
+    mid *= np.abs(x) < 3.0  # exact: times 1 or 0 (mid is finite where |x| < 3)
+    np.nan_to_num(mid, copy=False, nan=0.0)  # inf / 3 * 0
+    mid += x >= 3.0
+    return _keep_nan(x, mid)
