@@ -90,7 +90,7 @@ _EXERCISE = re.compile(
     r'(?P<open><div class="exercise admonition" id="(?P<id>[^"]+)">\s*)'
     r'<p class="admonition-title">[^<]*</p>\s*'
     r'<section id="exercise-content">\s*'
-    r'<p><strong>(?P<title>.*?)</strong>\s*',
+    r"<p><strong>(?P<title>.*?)</strong>\s*",
     re.S,
 )
 _SUMMARY_NAME = re.compile(r'<summary aria-label="Toggle hidden content">')
@@ -101,8 +101,10 @@ def _exercise_heading(m: re.Match) -> str:
     if title.endswith(".") and not title.endswith(".."):
         title = title[:-1]
     ident = m.group("id")
-    return (f'{m.group("open")}<h2 class="admonition-title exercise-question">{title}</h2>\n'
-            f'<section id="{ident}-content">\n<p>')
+    return (
+        f'{m.group("open")}<h2 class="admonition-title exercise-question">{title}</h2>\n'
+        f'<section id="{ident}-content">\n<p>'
+    )
 
 
 def fix_body(body: str) -> str:

@@ -40,8 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-build", action="store_true", help="book: skip the cold / warm build")
     p.add_argument("--full-tests", action="store_true", help="book: time the whole test suite, not only 'not slow'")
     p.add_argument("--out", metavar="FILE", help="write the results here instead of benchmarks/results/")
-    p.add_argument("--page-only", action="store_true",
-                   help="measure nothing: regenerate appendix/benchmarks.md and latest.md from latest.json")  # fmt: skip
+    p.add_argument(
+        "--page-only",
+        action="store_true",
+        help="measure nothing: regenerate appendix/benchmarks.md and latest.md from latest.json",
+    )
     return p
 
 

@@ -50,15 +50,24 @@ def main(argv=None) -> int:
         subs.mkdir()
         make_submissions(subs, args.n)
         t0 = time.perf_counter()
-        rows = grade_dir(subs, Path(tmp) / "grades.csv", workers=args.workers, timeout=args.timeout,
-                         progress=True, secret="benchmark-secret", unsafe_no_sandbox=args.unsafe_no_sandbox)
+        rows = grade_dir(
+            subs,
+            Path(tmp) / "grades.csv",
+            workers=args.workers,
+            timeout=args.timeout,
+            progress=True,
+            secret="benchmark-secret",
+            unsafe_no_sandbox=args.unsafe_no_sandbox,
+        )
         elapsed = time.perf_counter() - t0
     bad = [r for r in rows if not r.status.startswith("ok") or (("solution" in r.file) != (r.total == r.max_points))]
     rate = len(rows) / elapsed
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"engine={'unsandboxed' if args.unsafe_no_sandbox else 'bwrap'} workers={args.workers} "
-          f"cores={os.cpu_count()} load1={load:.2f} submissions={len(rows)} "
-          f"seconds={elapsed:.1f} throughput={rate:.2f} submissions/s")
+    print(
+        f"engine={'unsandboxed' if args.unsafe_no_sandbox else 'bwrap'} workers={args.workers} "
+        f"cores={os.cpu_count()} load1={load:.2f} submissions={len(rows)} "
+        f"seconds={elapsed:.1f} throughput={rate:.2f} submissions/s"
+    )
     if bad:
         print(f"UNEXPECTED GRADES: {[(r.file, r.total, r.status) for r in bad]}", file=sys.stderr)
         return 1

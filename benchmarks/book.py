@@ -74,12 +74,14 @@ def execute_notebook(path: Path, timeout: int = 600) -> dict:
 
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
     t0 = time.perf_counter()
     try:
         client.execute()
         status = "ok"
-    except Exception as exc:  # noqa: BLE001 -- any failure is reported, not raised
+    except Exception as exc:
         status = f"failed: {type(exc).__name__}: {str(exc).strip().splitlines()[-1][:200] if str(exc).strip() else ''}"
     return {"seconds": time.perf_counter() - t0, "status": status, "cells": len(nb.cells)}
 
@@ -178,7 +180,7 @@ def grading(root: Path = ROOT) -> dict:
     if hasattr(mod, "run"):
         try:
             out = mod.run()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return {"status": f"failed: {type(exc).__name__}: {exc}", "seconds": time.perf_counter() - t0}
         out = dict(out) if isinstance(out, dict) else {"result": out}
         out.setdefault("seconds", time.perf_counter() - t0)

@@ -24,7 +24,7 @@ def cpu_model() -> str:
 
 def now_utc() -> str:
     """Current time, ISO 8601 in UTC to the second (``2026-11-22T08:00:00Z``)."""
-    return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _version(package: str) -> str | None:

@@ -253,7 +253,8 @@ def render(res: dict | None, figure_name: str | None = FIGURE.name) -> str:
             n = max(sp["sizes"])
             parts.append(
                 f"\n:::{{figure}} {figure_name}\n:name: fig-bench-speed\n:alt: Horizontal bar chart with one pair "
-                f"of bars per activation: the ratio of our throughput to PyTorch's at {report.fmt_n(n)} float64 elements, "
+                "of bars per activation: the ratio of our throughput to PyTorch's at "
+                f"{report.fmt_n(n)} float64 elements, "
                 "for the value and for the derivative, on a logarithmic axis with lines at 1 and at the goal "
                 "0.5.\n:width: 100%\n\n"
                 f"Throughput of our kernels relative to PyTorch at $n = {_tex_n(n)}$ float64 elements on one thread, "
@@ -289,12 +290,16 @@ def render(res: dict | None, figure_name: str | None = FIGURE.name) -> str:
                     parts.append(f"- {dtype}: " + ", ".join(items) + "\n")
             why = sorted({n for n, k, d, v in short if d == "float64"} & set(KERNEL_NOTES))
             if why:
-                parts.append("\nWhat the profile shows for the float64 ones (value; the derivatives repeat the pattern):\n\n")
+                parts.append(
+                    "\nWhat the profile shows for the float64 ones (value; the derivatives repeat the pattern):\n\n"
+                )
                 parts += [f"- `{n}`: {KERNEL_NOTES[n]}\n" for n in why]
             if any(d == "float32" for *_, d, _ in short):
                 parts.append(FLOAT32_NOTE)
         else:
-            parts.append(f"\nEvery kernel reaches at least 0.5x PyTorch's throughput at $n = {_tex_n(max(sp['sizes']))}$.\n")
+            parts.append(
+                f"\nEvery kernel reaches at least 0.5x PyTorch's throughput at $n = {_tex_n(max(sp['sizes']))}$.\n"
+            )
         parts.append(CLOSING_GAP)
     else:
         parts.append(_not_measured("speed"))
@@ -312,7 +317,11 @@ def render(res: dict | None, figure_name: str | None = FIGURE.name) -> str:
 def has_figure(res: dict | None) -> bool:
     """Whether the page for ``res`` has the speed figure (it needs PyTorch figures)."""
     sp = (res or {}).get("speed")
-    return bool(sp and sp.get("torch") and any(v is not None for v in report.speed_ratios(sp, max(sp["sizes"]), "float64").values()))
+    return bool(
+        sp
+        and sp.get("torch")
+        and any(v is not None for v in report.speed_ratios(sp, max(sp["sizes"]), "float64").values())
+    )
 
 
 def write(res: dict | None = None, page: Path = PAGE, figure: Path = FIGURE) -> Path:

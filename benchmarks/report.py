@@ -13,8 +13,22 @@ import html
 import math
 from dataclasses import dataclass, field
 
-__all__ = ["Table", "tables", "accuracy_table", "speed_table", "ratio_table", "memory_table", "book_table",
-           "kink_table", "fmt_score", "fmt_ratio", "speed_ratios", "plot_speed", "machine_line", "shortfalls"]  # fmt: skip
+__all__ = [
+    "Table",
+    "tables",
+    "accuracy_table",
+    "speed_table",
+    "ratio_table",
+    "memory_table",
+    "book_table",
+    "kink_table",
+    "fmt_score",
+    "fmt_ratio",
+    "speed_ratios",
+    "plot_speed",
+    "machine_line",
+    "shortfalls",
+]
 
 NOT_INSTALLED = "not installed"
 
@@ -140,7 +154,13 @@ def kink_table(acc: dict) -> Table:
             row = [name, f"{k['x']:g}", f"{k['sympy']:.17g}" if "sympy" in k else "—"]
             for impl in ("ours", "naive", "torch"):
                 r = index.get((name, impl))
-                row.append(f"{r['kinks'][i]['computed']:.17g}" if r else _missing(acc) if impl == "torch" and not torch_ok else "—")
+                row.append(
+                    f"{r['kinks'][i]['computed']:.17g}"
+                    if r
+                    else _missing(acc)
+                    if impl == "torch" and not torch_ok
+                    else "—"
+                )
             rows.append(row)
     return Table(
         title="Derivative at the kinks (float64)",
@@ -195,7 +215,11 @@ def speed_table(speed: dict, n: int | None = None, dtype: str = "float64") -> Ta
         for kind in ("value", "grad"):
             r = by.get((name, kind))
             s = r["seconds"] if r else {}
-            row += [_meps(s.get("ours"), n), _meps(s.get("naive"), n), _meps(s.get("torch"), n) if s.get("torch") else miss]
+            row += [
+                _meps(s.get("ours"), n),
+                _meps(s.get("naive"), n),
+                _meps(s.get("torch"), n) if s.get("torch") else miss,
+            ]
             row.append(fmt_ratio(s["torch"] / s["ours"]) if s.get("torch") and s.get("ours") else miss)
         rows.append(row)
     headers = ["activation"] + [f"{k} {c}" for k in ("f", "f'") for c in ("ours", "naive", "PyTorch", "ours/PyTorch")]
@@ -320,7 +344,9 @@ def book_table(book: dict) -> Table:
         title="Cost of building the book",
         headers=["what", "time", "status"],
         rows=rows,
-        caption="Wall-clock time; the builds ran in a temporary copy of the repository, so the real _build was untouched.",
+        caption=(
+            "Wall-clock time; the builds ran in a temporary copy of the repository, so the real _build was untouched."
+        ),
         notes=notes,
     )
 
@@ -330,16 +356,33 @@ def page_weight_table(book: dict) -> Table | None:
     pw = book.get("page_weight") or {}
     if not pw.get("pages"):
         return None
-    mb = lambda n: f"{n / 1e6:.2f}"  # noqa: E731
-    rows = [[r["page"], r["requests"], mb(r["bytes"] - r["figure_bytes"]), mb(r["bytes_gzip"] - r["figure_bytes_gzip"]),
-             mb(r["figure_bytes"]), mb(r["bytes"]), mb(r["bytes_gzip"])] for r in pw["pages"]]
+    mb = lambda n: f"{n / 1e6:.2f}"
+    rows = [
+        [
+            r["page"],
+            r["requests"],
+            mb(r["bytes"] - r["figure_bytes"]),
+            mb(r["bytes_gzip"] - r["figure_bytes_gzip"]),
+            mb(r["figure_bytes"]),
+            mb(r["bytes"]),
+            mb(r["bytes_gzip"]),
+        ]
+        for r in pw["pages"]
+    ]
     return Table(
         title="Page weight of the HTML book",
-        headers=["page", "requests", "MB without figures", "MB without figures, gzip", "MB of figures",
-                 "MB in all", "MB in all, gzip"],
+        headers=[
+            "page",
+            "requests",
+            "MB without figures",
+            "MB without figures, gzip",
+            "MB of figures",
+            "MB in all",
+            "MB in all, gzip",
+        ],
         rows=rows,
         caption="One cold load per page in headless Chromium (python -m benchmarks --only book); "
-                "'gzip': each file gzip-compressed, as a web host serving gzip sends it.",
+        "'gzip': each file gzip-compressed, as a web host serving gzip sends it.",
     )
 
 
@@ -397,8 +440,10 @@ def plot_speed(speed: dict, dtype: str = "float64", ax=None, goal: float = 0.5):
         _, ax = figure(width=7.0, height=0.32 * len(names) + 1.4)  # the course's style: white, Okabe-Ito
     y = list(range(len(names)))
     h = 0.38
-    for off, kind, colour, hatch, label in ((h / 2, "value", OKABE_ITO["blue"], "", "f (value)"),
-                                            (-h / 2, "grad", OKABE_ITO["orange"], "//", "f' (derivative)")):  # fmt: skip
+    for off, kind, colour, hatch, label in (
+        (h / 2, "value", OKABE_ITO["blue"], "", "f (value)"),
+        (-h / 2, "grad", OKABE_ITO["orange"], "//", "f' (derivative)"),
+    ):
         vals = [ratios.get((nm, kind)) or math.nan for nm in names]
         ax.barh([v + off for v in y], vals, height=h, color=colour, hatch=hatch, edgecolor="black", linewidth=0.4,
                 label=label)  # fmt: skip

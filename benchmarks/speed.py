@@ -145,6 +145,14 @@ def _repeats(n: int, quick: bool) -> int:
     return 2 if n >= 10_000_000 else 7
 
 
+def _memory_pass(x, reps) -> dict:
+    """One pass over memory with a fresh output array (what every NumPy temporary costs,
+    page faults included) and into a preallocated one (memory traffic only)."""
+    buf = np.empty_like(x)
+    t = time_interleaved({"fresh": lambda: x + 1.0, "prealloc": lambda: np.add(x, 1.0, out=buf)}, reps)
+    return {"seconds": t["fresh"], "seconds_prealloc": t["prealloc"]}
+
+
 def run(
     names=None,
     sizes=SIZES,
@@ -171,12 +179,7 @@ def run(
         for dtype in dtypes:
             x = _inputs(n, dtype)
             reps = _repeats(n, quick)
-            buf = np.empty_like(x)
-            # one pass over memory with a fresh output array (what every NumPy temporary
-            # costs, page faults included) and into a preallocated one (memory traffic only)
-            t = time_interleaved({"fresh": lambda: x + 1.0, "prealloc": lambda: np.add(x, 1.0, out=buf)}, reps)
-            passes.append({"n": n, "dtype": dtype, "seconds": t["fresh"], "seconds_prealloc": t["prealloc"]})
-            del buf
+            passes.append({"n": n, "dtype": dtype, **_memory_pass(x, reps)})
             for name in names:
                 for kind in kinds:
                     fns = _callables(name, kind, x, impls)

@@ -69,8 +69,10 @@ def main(argv=None):
         cells += [f"{v:.3g}" for v in r[4:]]
         print("| " + " | ".join(cells) + " |", flush=True)
     for name, pts in ref.CONVENTION_POINTS.items():
-        print(f"\n{name}' at x = {', '.join(map(str, pts))} left out: the kernel follows PyTorch (0), "
-              f"SymPy's Heaviside gives 1/2 (see tests/test_symbolic.py).")
+        print(
+            f"\n{name}' at x = {', '.join(map(str, pts))} left out: the kernel follows PyTorch (0), "
+            f"SymPy's Heaviside gives 1/2 (see tests/test_symbolic.py)."
+        )
     verdict = "PASS" if worst_all <= ref.BAR else "FAIL"
     print(f"\nworst scaled error overall: {worst_all:.3g} (bar {ref.BAR:g}) -> {verdict}; {time.time() - t0:.0f} s")
     return 0 if worst_all <= ref.BAR else 1

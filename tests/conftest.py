@@ -14,6 +14,7 @@ if str(ROOT) not in sys.path:  # the build tools (tools/) live at the repository
     sys.path.insert(0, str(ROOT))
 
 from tools import book  # noqa: E402
+
 #: The book the build/browser fixtures use: this repository, or another book root
 #: named by ``ACTIVATIONS_TEST_BOOK`` (handy to try the browser test on a scratch book).
 BOOK_ROOT = Path(os.environ.get("ACTIVATIONS_TEST_BOOK") or ROOT).resolve()

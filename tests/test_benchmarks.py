@@ -250,10 +250,19 @@ def test_without_torch_the_columns_say_not_installed(monkeypatch):
 
 
 def test_page_weight_table_and_page_section():
-    from benchmarks import page as bench_page, report as bench_report
+    from benchmarks import page as bench_page
+    from benchmarks import report as bench_report
 
-    rows = [{"page": "chapters/01_x", "requests": 30, "bytes": 3_000_000, "bytes_gzip": 900_000,
-             "figure_bytes": 500_000, "figure_bytes_gzip": 100_000}]
+    rows = [
+        {
+            "page": "chapters/01_x",
+            "requests": 30,
+            "bytes": 3_000_000,
+            "bytes_gzip": 900_000,
+            "figure_bytes": 500_000,
+            "figure_bytes_gzip": 100_000,
+        }
+    ]
     book = {"page_weight": {"status": "ok", "pages": rows}}
     t = bench_report.page_weight_table(book)
     assert t.rows == [["chapters/01_x", 30, "2.50", "0.80", "0.50", "3.00", "0.90"]]

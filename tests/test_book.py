@@ -85,7 +85,7 @@ def artefacts(html: str) -> list[str]:
     found = []
     for pattern, what in ARTEFACTS:
         for m in pattern.finditer(text):
-            context = text[max(0, m.start() - 40): m.end() + 40].replace("\n", " ")
+            context = text[max(0, m.start() - 40) : m.end() + 40].replace("\n", " ")
             found.append(f"{what}: ...{context}...")
     return found
 
@@ -103,22 +103,26 @@ def _html_dir(built):
 
 
 def test_visible_text_skips_code():
-    html = '<p>shown {ref}`a`</p><pre>{glue:text}`hidden`</pre><p>also <code>{doc}`x`</code> shown</p>'
+    html = "<p>shown {ref}`a`</p><pre>{glue:text}`hidden`</pre><p>also <code>{doc}`x`</code> shown</p>"
     text = visible_text(html)
     assert "shown {ref}`a`" in text and "also  shown" in text
     assert "{glue" not in text and "{doc}" not in text
 
 
 def test_artefacts_are_found_in_text_and_not_in_code_or_math():
-    bad = ('<main><p>SymPy says its derivative is &lt;IPython.core.display.Markdown object&gt;.</p>'
-           '<p>at &lt;foo.Bar object at 0x7f00aa&gt;</p><p>see {glue:text}`x`</p>'
-           '<p>Store the **smallest** $L \\ge 1$</p></main>')
+    bad = (
+        "<main><p>SymPy says its derivative is &lt;IPython.core.display.Markdown object&gt;.</p>"
+        "<p>at &lt;foo.Bar object at 0x7f00aa&gt;</p><p>see {glue:text}`x`</p>"
+        "<p>Store the **smallest** $L \\ge 1$</p></main>"
+    )
     found = "\n".join(artefacts(bad))
     for what in ("IPython display object", "default repr", "raw {glue}", "unrendered $", "TeX command", "literal **"):
         assert what in found, what
-    good = ('<main><p>Fine text, 5 * 3.</p><span class="math notranslate nohighlight">\\(x^2 \\ge 0\\)</span>'
-            '<div class="math notranslate nohighlight">\\[\\frac{a}{b} \\quad \\text{$x$}\\]</div>'
-            '<div class="highlight"><pre>x = 2 ** 3  # $cost</pre></div><code>f"{x!r}"</code><img alt="$x$"/></main>')
+    good = (
+        '<main><p>Fine text, 5 * 3.</p><span class="math notranslate nohighlight">\\(x^2 \\ge 0\\)</span>'
+        '<div class="math notranslate nohighlight">\\[\\frac{a}{b} \\quad \\text{$x$}\\]</div>'
+        '<div class="highlight"><pre>x = 2 ** 3  # $cost</pre></div><code>f"{x!r}"</code><img alt="$x$"/></main>'
+    )
     assert artefacts(good) == []
 
 
@@ -164,7 +168,14 @@ def test_book_labels_and_missing_labels(tmp_path):
 
 def test_claims_table_escapes_pipes_and_shortens_notes():
     table = register.claims_markdown(
-        [{"claim": "a | b", "note": "002_7b2488d02d1ad164.txt (Korean)", "verdict": "partly", "evidence": ["sec-x", "fig-y"]}]
+        [
+            {
+                "claim": "a | b",
+                "note": "002_7b2488d02d1ad164.txt (Korean)",
+                "verdict": "partly",
+                "evidence": ["sec-x", "fig-y"],
+            }
+        ]
     )
     assert table.splitlines()[2] == "| a \\| b | 002 (Korean) | partly | {ref}`sec-x`, {numref}`fig-y` |"
 

@@ -123,8 +123,11 @@ class Watch:
 
     def record_weight(self, page_name: str, html_dir: Path, axe: dict) -> None:
         """Bytes of every response of this page load, appended to ``_build/page-weight.json``."""
-        record = {"page": page_name, **tools_book.weigh(self.finished, html_dir),
-                  "axe": {k: [list(r) for r in v] for k, v in axe.items()}}
+        record = {
+            "page": page_name,
+            **tools_book.weigh(self.finished, html_dir),
+            "axe": {k: [list(r) for r in v] for k, v in axe.items()},
+        }
         out = html_dir.parent / "page-weight.json"
         with _exclusive(out.with_suffix(".lock")):
             data = json.loads(out.read_text()) if out.is_file() else {}
@@ -225,12 +228,13 @@ def check_page(watch: Watch, base: str, html_dir: Path, page_name: str, shots: P
     if math["n"]:
         try:
             _wait_for_mathjax(page)
-        except Exception as exc:  # noqa: BLE001 - reported as a page problem
+        except Exception as exc:
             problems.append(f"MathJax did not start: {exc}")
         math = page.evaluate(_MATH_STATE)
         if math["untypeset"]:
-            problems.append(f"{len(math['untypeset'])} of {math['n']} math elements not typeset, "
-                            f"e.g. {math['untypeset'][0]!r}")
+            problems.append(
+                f"{len(math['untypeset'])} of {math['n']} math elements not typeset, e.g. {math['untypeset'][0]!r}"
+            )
         if math["merror"]:
             problems.append(f"MathJax errors: {math['merror'][:3]}")
     problems += [f"raw TeX in the text: {t!r}" for t in page.evaluate(_RAW_TEX)]
@@ -250,8 +254,11 @@ def check_page(watch: Watch, base: str, html_dir: Path, page_name: str, shots: P
     axe = _axe(page)
     for impact in ("critical", "serious"):
         problems += [f"axe {impact}: {rule} ({n} nodes): {text}" for rule, n, text in axe.get(impact, [])]
-    problems += [f"axe moderate (not in ALLOWED_MODERATE): {rule} ({n} nodes): {text}"
-                 for rule, n, text in axe.get("moderate", []) if rule not in ALLOWED_MODERATE]
+    problems += [
+        f"axe moderate (not in ALLOWED_MODERATE): {rule} ({n} nodes): {text}"
+        for rule, n, text in axe.get("moderate", [])
+        if rule not in ALLOWED_MODERATE
+    ]
     watch.record_weight(page_name, html_dir, axe)
     slug = page_name.replace("/", "__")
     page.screenshot(path=str(shots / f"{slug}.png"), full_page=True)
@@ -267,8 +274,10 @@ def test_page_in_browser(toc_page, site, watch, screenshots):
     problems = check_page(watch, base, html_dir, toc_page, screenshots)
     w = watch.weight
     if toc_page.startswith("chapters/") and w["bytes_gzip"] - w["figure_bytes_gzip"] > MAX_PAGE_BYTES_GZIP:
-        problems.append(f"{(w['bytes_gzip'] - w['figure_bytes_gzip']) / 1e6:.2f} MB (gzip) without figures, "
-                        f"over the {MAX_PAGE_BYTES_GZIP / 1e6:.1f} MB budget")
+        problems.append(
+            f"{(w['bytes_gzip'] - w['figure_bytes_gzip']) / 1e6:.2f} MB (gzip) without figures, "
+            f"over the {MAX_PAGE_BYTES_GZIP / 1e6:.1f} MB budget"
+        )
     assert not problems, f"{toc_page}:\n  " + "\n  ".join(problems)
 
 
@@ -342,7 +351,9 @@ def test_search_finds_a_word_of_the_title(site, watch, book_pages):
 
 _EXTERNAL_ASSET = re.compile(
     r"<(script|link|img|iframe|source|video|audio|embed|object)\b[^>]*\b(src|href|data)\s*=\s*[\"']?"
-    r"(https?:)?//", re.I)
+    r"(https?:)?//",
+    re.I,
+)
 
 
 def test_html_loads_nothing_from_another_host_and_pages_are_light(built_book):
@@ -441,8 +452,7 @@ def test_pdf_edition(site, browser, book_pages, tmp_path_factory):
     info = tools_book.print_pages(browser, base, book_pages, out)
     assert info["parts"] == len(book_pages)
     assert info["pages"] >= 2 * len(book_pages), info
-    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], check=True, capture_output=True,
-                          text=True).stdout
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], check=True, capture_output=True, text=True).stdout
     flat = re.sub(r"\s+", " ", text)
     titles = []
     for name in book_pages:

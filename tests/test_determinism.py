@@ -20,9 +20,7 @@ CHAPTER = ROOT / "chapters" / "01_linearity_collapse.ipynb"
 
 def execute(path: Path):
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-    )
+    client = NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
     client.execute()
     return nb
 

@@ -29,8 +29,7 @@ def test_one_source_per_exercise():
 @pytest.mark.parametrize("src", SOURCES, ids=IDS)
 def test_committed_student_notebook_is_the_generated_one(src):
     committed = EXERCISES_DIR / src.name
-    assert committed.read_text(encoding="utf-8") == notebooks.render(src), (
-        f"{committed} is stale: run `make exercises`")
+    assert committed.read_text(encoding="utf-8") == notebooks.render(src), f"{committed} is stale: run `make exercises`"
 
 
 @pytest.mark.parametrize("src", SOURCES, ids=IDS)
@@ -247,8 +246,9 @@ WRONG = [
 ]
 
 
-@pytest.mark.parametrize("exercise_id, qid, answer, hint", WRONG,
-                         ids=[f"{e[:2]}-{q}-{i}" for i, (e, q, _, _) in enumerate(WRONG)])
+@pytest.mark.parametrize(
+    "exercise_id, qid, answer, hint", WRONG, ids=[f"{e[:2]}-{q}-{i}" for i, (e, q, _, _) in enumerate(WRONG)]
+)
 def test_typical_wrong_answer_gets_its_hint(exercise_id, qid, answer, hint):
     q = get_exercise(exercise_id).question(qid)
     for full in (False, True):  # the student's quick check and the grader agree

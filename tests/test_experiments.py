@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import activations as act
-from activations import data, experiments as ex, nn
+from activations import data, nn
+from activations import experiments as ex
 
 
 def test_gradient_flow_shapes_and_reproducibility():
@@ -115,8 +116,9 @@ def test_train_compare_and_table():
     rng = np.random.default_rng(0)
     X, y = data.xor(200, noise=0.2, rng=rng)
     split = (X[:150], X[150:], y[:150], y[150:])
-    res = ex.train_compare(["tanh", act.get("leaky_relu", negative_slope=0.1)], [0, 1, 2], data=split,
-                           hidden=(8,), epochs=30)
+    res = ex.train_compare(
+        ["tanh", act.get("leaky_relu", negative_slope=0.1)], [0, 1, 2], data=split, hidden=(8,), epochs=30
+    )
     assert list(res) == ["tanh", "leaky_relu"]
     for r in res.values():
         assert r["acc"].shape == (3,)

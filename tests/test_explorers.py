@@ -55,8 +55,10 @@ def test_frames_are_decodable_distinct_pngs_of_the_same_size():
 
 
 def test_frames_are_deterministic():
-    assert W.explore_activation("swish", values=[0.5, 2.0]).frames() == W.explore_activation(
-        "swish", values=[0.5, 2.0]).frames()
+    assert (
+        W.explore_activation("swish", values=[0.5, 2.0]).frames()
+        == W.explore_activation("swish", values=[0.5, 2.0]).frames()
+    )
 
 
 def test_gelu_switch_and_list_of_activations():
@@ -70,9 +72,11 @@ def test_gelu_switch_and_list_of_activations():
 
 @pytest.mark.slow
 def test_network_explorers_render_one_frame_per_slider_value():
-    for e, n in ((W.explore_gradient_flow(["sigmoid", "relu"], **FAST_GRAD), 2),
-                 (W.explore_signal_propagation(["selu", "relu"], **FAST_SIGNAL), 2),
-                 (W.explore_dead_units(["relu", "leaky_relu"], **FAST_DEAD), 2)):
+    for e, n in (
+        (W.explore_gradient_flow(["sigmoid", "relu"], **FAST_GRAD), 2),
+        (W.explore_signal_propagation(["selu", "relu"], **FAST_SIGNAL), 2),
+        (W.explore_dead_units(["relu", "leaky_relu"], **FAST_DEAD), 2),
+    ):
         imgs = _imgs(e.to_html())
         assert len(imgs) == n
         assert all(_decode(i).size[0] > 100 for i in imgs)

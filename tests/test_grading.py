@@ -103,7 +103,7 @@ def hostile(tmp_path_factory):
     _write(_insert_code(nb, 2, "print('x' * 30_000_000)\nfor i in range(20_000):\n    print(i)"), d / "02_print.ipynb")
     nb = _read(SOURCES["02_sigmoid_tanh"])
     i = _answer_index(nb, "stable_sigmoid")
-    del nb.cells[i:i + 2]  # question 1's answer and check cells
+    del nb.cells[i : i + 2]  # question 1's answer and check cells
     _write(nb, d / "02_deleted.ipynb")
     nb = _student("02_sigmoid_tanh")
     nb.cells[_answer_index(nb, "stable_sigmoid")].source = (
@@ -112,12 +112,14 @@ def hostile(tmp_path_factory):
         "import activations.grading.questions as Q\n"
         "Q.FunctionQuestion.judge = lambda self, data, full=False: Q.Result('q1', '', 'pass', 2, 2)\n"
         "Q.Question.check = lambda self, *a, **k: Q.Result('q1', '', 'pass', 2, 2)\n"
-        "max_dsigma = 0.3\nQ.NumberQuestion.compute = lambda: 0.3")
+        "max_dsigma = 0.3\nQ.NumberQuestion.compute = lambda: 0.3"
+    )
     _write(nb, d / "02_monkeypatch.ipynb")
     _write(_insert_code(_read(SOURCES["02_sigmoid_tanh"]), 2, "import os\nos._exit(3)"), d / "02_exit.ipynb")
     nb = _read(SOURCES["02_sigmoid_tanh"])
     nb.cells[_answer_index(nb, "stable_sigmoid")].source = q1_cell.replace(
-        "    x = np.asarray(x)\n", "    x = np.asarray(x)\n    while x.size > 100:\n        pass\n", 1)
+        "    x = np.asarray(x)\n", "    x = np.asarray(x)\n    while x.size > 100:\n        pass\n", 1
+    )
     _write(nb, d / "02_hangs_when_called.ipynb")
     (d / "02_not_a_notebook.ipynb").write_text("def f(x):\n    return x\n", encoding="utf-8")
     (d / "02_empty.ipynb").write_bytes(b"")
@@ -169,7 +171,7 @@ def test_hostile_submissions_each_get_a_row(hostile, tmp_path):
 def test_solutions_full_marks_and_untouched_notebooks_zero(tmp_path):
     subs = tmp_path / "subs"
     subs.mkdir()
-    for ex_id, src in SOURCES.items():
+    for src in SOURCES.values():
         (subs / f"solution_{src.name}").write_bytes(src.read_bytes())
         (subs / f"student_{src.name}").write_bytes((EXERCISES_DIR / src.name).read_bytes())
     rows = grade_dir(subs, tmp_path / "g.csv", workers=2, timeout=30, progress=False)
@@ -189,14 +191,29 @@ def test_command_line(tmp_path):
     subs.mkdir()
     (subs / "01_mine.ipynb").write_bytes(SOURCES["01_linearity"].read_bytes())
     out = tmp_path / "grades.csv"
-    cmd = [sys.executable, "-m", "activations.grading", "grade", str(subs), "--out", str(out),
-           "--workers", "1", "--timeout", "20"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "activations.grading",
+        "grade",
+        str(subs),
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+        "--timeout",
+        "20",
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "1/1" in proc.stderr  # the progress bar
     assert "no secret" in proc.stderr
     row = _rows(out)["01_mine.ipynb"]
     assert row["status"] == "ok" and row["total"] == row["max"] == "6"
-    bad = subprocess.run([sys.executable, "-m", "activations.grading", "grade", str(subs), "--out",
-                          str(subs / "x.csv")], capture_output=True, text=True, timeout=60)
+    bad = subprocess.run(
+        [sys.executable, "-m", "activations.grading", "grade", str(subs), "--out", str(subs / "x.csv")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bad.returncode == 2 and "inside the submissions folder" in bad.stderr

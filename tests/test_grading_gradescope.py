@@ -22,10 +22,32 @@ EXERCISES_DIR = REPO / "exercises"
 
 EX = "05_choosing"
 ROOT = Path(__file__).resolve().parents[1]
-TEST_KEYS = {"score", "max_score", "status", "name", "name_format", "number", "output", "output_format", "tags",
-             "visibility", "extra_data"}
-TOP_KEYS = {"score", "execution_time", "output", "output_format", "visibility", "stdout_visibility", "extra_data",
-            "tests", "leaderboard", "test_output_format", "test_name_format"}
+TEST_KEYS = {
+    "score",
+    "max_score",
+    "status",
+    "name",
+    "name_format",
+    "number",
+    "output",
+    "output_format",
+    "tags",
+    "visibility",
+    "extra_data",
+}
+TOP_KEYS = {
+    "score",
+    "execution_time",
+    "output",
+    "output_format",
+    "visibility",
+    "stdout_visibility",
+    "extra_data",
+    "tests",
+    "leaderboard",
+    "test_output_format",
+    "test_name_format",
+}
 
 
 def _validate(results: dict) -> None:
@@ -54,8 +76,9 @@ def _run(bundle_zip: Path, tmp: Path, submission: bytes | None, name="submission
         (root / "submission" / name).write_bytes(submission)
     shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
     env = dict(os.environ, AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable)
-    proc = subprocess.run([str(root / "run_autograder")], capture_output=True, text=True, timeout=300, env=env,
-                          cwd=root)
+    proc = subprocess.run(
+        [str(root / "run_autograder")], capture_output=True, text=True, timeout=300, env=env, cwd=root
+    )
     assert proc.returncode == 0, proc.stderr
     return json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
 
@@ -64,8 +87,17 @@ def _run(bundle_zip: Path, tmp: Path, submission: bytes | None, name="submission
 @pytest.mark.slow
 def test_bundle_runs_like_on_gradescope(tmp_path):
     out = tmp_path / "bundle"
-    cmd = [sys.executable, "-m", "activations.grading", "export-gradescope", str(out), "--exercise", EX,
-           "--visibility", "after_published"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "activations.grading",
+        "export-gradescope",
+        str(out),
+        "--exercise",
+        EX,
+        "--visibility",
+        "after_published",
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     zpath = tmp_path / "bundle.zip"
@@ -96,7 +128,8 @@ def test_bundle_runs_like_on_gradescope(tmp_path):
     secret_path = tmp_path / "d" / "autograder" / "source" / "secret.txt"
     cell = nbformat.v4.new_code_cell(
         f"try:\n    stolen = open({str(secret_path)!r}).read()\nexcept OSError:\n    stolen = ''\n"
-        "if stolen:\n    cross_entropy = -1.0\n")
+        "if stolen:\n    cross_entropy = -1.0\n"
+    )
     cell.id = "steal"
     nb.cells.append(cell)
     thief = _run(zpath, tmp_path / "d", nbformat.writes(nb).encode())

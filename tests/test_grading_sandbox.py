@@ -25,7 +25,7 @@ import pytest
 from activations.grading import notebooks
 from activations.grading import questions as Q
 from activations.grading.bank import get_exercise
-from activations.grading.batch import csv_header, feedback_name, grade_dir, read_cells, safe_cell, NotANotebook
+from activations.grading.batch import NotANotebook, csv_header, feedback_name, grade_dir, read_cells, safe_cell
 from activations.grading.sandbox import bwrap_path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -54,13 +54,19 @@ def _with_cell(code, base=None) -> str:
 
 def _attack(body: str) -> str:
     """Solution + a cell that runs ``body`` (which sets ``worked``) and spoils q3 if it worked."""
-    return _with_cell("worked = False\ntry:\n" + "\n".join("    " + line for line in body.splitlines())
-                      + "\nexcept BaseException:\n    pass\nif worked:\n    max_dsigma = 0.0\n")
+    return _with_cell(
+        "worked = False\ntry:\n"
+        + "\n".join("    " + line for line in body.splitlines())
+        + "\nexcept BaseException:\n    pass\nif worked:\n    max_dsigma = 0.0\n"
+    )
 
 
 def _digests(folder: Path) -> dict:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _public_lookup_table_attack() -> str:
@@ -80,9 +86,11 @@ def _public_lookup_table_attack() -> str:
     blob = base64.b64encode(pickle.dumps(table)).decode()
     nb = _nb(EXERCISES_DIR / f"{EX}.ipynb")
     i = next(k for k, c in enumerate(nb.cells) if c.cell_type == "code" and "def stable_sigmoid(" in c.source)
-    nb.cells[i].source = ("import base64, pickle\n"
-                          f"_T = pickle.loads(base64.b64decode('{blob}'))\n"
-                          "def stable_sigmoid(x):\n    return _T[x.tobytes() + str(x.dtype).encode()].copy()\n")
+    nb.cells[i].source = (
+        "import base64, pickle\n"
+        f"_T = pickle.loads(base64.b64decode('{blob}'))\n"
+        "def stable_sigmoid(x):\n    return _T[x.tobytes() + str(x.dtype).encode()].copy()\n"
+    )
     return nbformat.writes(nb)
 
 
@@ -106,84 +114,105 @@ def arena(tmp_path_factory):
         # H1: read (and copy) a classmate's notebook from the submissions folder
         "read_victim": f"worked = 'def stable_sigmoid' in open({str(subs / f'victim_alice_{EX}.ipynb')!r}).read()",
         # H2: write and delete outside, inject into the submissions folder, edit a classmate
-        "write_outside": (f"open({str(outside / 'pwned.txt')!r}, 'w').write('x')\n"
-                          f"open({str(subs / 'INJECTED_02_sigmoid_tanh.ipynb')!r}, 'w').write('{{}}')\n"
-                          "worked = True"),
+        "write_outside": (
+            f"open({str(outside / 'pwned.txt')!r}, 'w').write('x')\n"
+            f"open({str(subs / 'INJECTED_02_sigmoid_tanh.ipynb')!r}, 'w').write('{{}}')\n"
+            "worked = True"
+        ),
         "delete_outside": f"import os\nos.remove({str(outside / 'keep.txt')!r})\nworked = True",
-        "edit_victim": (f"open({str(subs / f'zz_victim_carol_{EX}.ipynb')!r}, 'w').write('{{}}')\n"
-                        "worked = True"),
+        "edit_victim": (f"open({str(subs / f'zz_victim_carol_{EX}.ipynb')!r}, 'w').write('{{}}')\nworked = True"),
         # the secret in the environment, other processes' environments or command lines
-        "secret_env": (f"import os, glob\nworked = {SECRET!r} in repr(dict(os.environ))\n"
-                       "for f in glob.glob('/proc/*/environ') + glob.glob('/proc/*/cmdline'):\n"
-                       "    try:\n"
-                       f"        worked = worked or {SECRET!r}.encode() in open(f, 'rb').read()\n"
-                       "    except OSError:\n        pass"),
+        "secret_env": (
+            f"import os, glob\nworked = {SECRET!r} in repr(dict(os.environ))\n"
+            "for f in glob.glob('/proc/*/environ') + glob.glob('/proc/*/cmdline'):\n"
+            "    try:\n"
+            f"        worked = worked or {SECRET!r}.encode() in open(f, 'rb').read()\n"
+            "    except OSError:\n        pass"
+        ),
         # D5: the question bank and the instructor's solutions
         "bank": ("import activations.grading.bank as B\nworked = hasattr(B, 'get_exercise')"),
         "solutions": f"import os\nworked = os.path.exists({str(SOURCE_DIR)!r})",
         # H9/H10: kill the parent, the grader, every process it can see
-        "kill_everyone": ("import os, signal\n"
-                          "for pid in range(1, 5000):\n"
-                          "    if pid != os.getpid():\n"
-                          "        try:\n            os.kill(pid, signal.SIGKILL)\n"
-                          "        except OSError:\n            pass\n"
-                          "worked = False"),
+        "kill_everyone": (
+            "import os, signal\n"
+            "for pid in range(1, 5000):\n"
+            "    if pid != os.getpid():\n"
+            "        try:\n            os.kill(pid, signal.SIGKILL)\n"
+            "        except OSError:\n            pass\n"
+            "worked = False"
+        ),
         # network: a server on the grader's loopback
         "network": f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=2)\nworked = True",
         # H3/H6: processes that outlive the submission (new session, then exec sleep)
-        "sleepers": ("import os\n"
-                     "for _ in range(3):\n"
-                     "    if os.fork() == 0:\n"
-                     "        os.setsid()\n"
-                     f"        os.execv('/usr/bin/sleep', ['sleep', '{SLEEP_MARK}'])\n"
-                     "worked = False"),
+        "sleepers": (
+            "import os\n"
+            "for _ in range(3):\n"
+            "    if os.fork() == 0:\n"
+            "        os.setsid()\n"
+            f"        os.execv('/usr/bin/sleep', ['sleep', '{SLEEP_MARK}'])\n"
+            "worked = False"
+        ),
         # fork bomb: more processes than the pids limit
-        "fork_bomb": ("import os, time\nn = 0\n"
-                      "for _ in range(400):\n"
-                      "    try:\n        pid = os.fork()\n"
-                      "    except OSError:\n        break\n"
-                      "    if pid == 0:\n        time.sleep(20)\n        os._exit(0)\n"
-                      "    n += 1\n"
-                      "worked = n >= 400"),
+        "fork_bomb": (
+            "import os, time\nn = 0\n"
+            "for _ in range(400):\n"
+            "    try:\n        pid = os.fork()\n"
+            "    except OSError:\n        break\n"
+            "    if pid == 0:\n        time.sleep(20)\n        os._exit(0)\n"
+            "    n += 1\n"
+            "worked = n >= 400"
+        ),
         # H11: fill the disk
-        "disk": ("import os\nos.makedirs('/tmp/x', exist_ok=True)\n"
-                 "with open('/tmp/x/big', 'wb') as fh:\n"
-                 "    for _ in range(300):\n        fh.write(b'0' * 2**20)\n"
-                 "worked = True"),
+        "disk": (
+            "import os\nos.makedirs('/tmp/x', exist_ok=True)\n"
+            "with open('/tmp/x/big', 'wb') as fh:\n"
+            "    for _ in range(300):\n        fh.write(b'0' * 2**20)\n"
+            "worked = True"
+        ),
         # H14: sabotage other work directories (there are none to see)
-        "sabotage": ("import os, glob\nhits = [p for p in glob.glob('/tmp/*') + glob.glob('/tmp/*/*') "
-                     "if 'activations-grade' in p]\n"
-                     "for p in hits:\n    os.makedirs(p + '/record.json.tmp', exist_ok=True)\n"
-                     "worked = bool(hits)"),
+        "sabotage": (
+            "import os, glob\nhits = [p for p in glob.glob('/tmp/*') + glob.glob('/tmp/*/*') "
+            "if 'activations-grade' in p]\n"
+            "for p in hits:\n    os.makedirs(p + '/record.json.tmp', exist_ok=True)\n"
+            "worked = bool(hits)"
+        ),
         # undo the private mounts (directly, or from a new user+mount namespace) to see /proc again
-        "umount": ("import ctypes, os\nlibc = ctypes.CDLL('libc.so.6', use_errno=True)\n"
-                   "libc.umount2(b'/proc', 2)\nlibc.unshare(0x10000000 | 0x00020000)\nlibc.umount2(b'/proc', 2)\n"
-                   "worked = any(p.isdigit() for p in os.listdir('/proc'))"),
+        "umount": (
+            "import ctypes, os\nlibc = ctypes.CDLL('libc.so.6', use_errno=True)\n"
+            "libc.umount2(b'/proc', 2)\nlibc.unshare(0x10000000 | 0x00020000)\nlibc.umount2(b'/proc', 2)\n"
+            "worked = any(p.isdigit() for p in os.listdir('/proc'))"
+        ),
         # symlink to the host's root from inside: it only reaches the sandbox's own root
-        "symlink": (f"import os\nos.symlink('/', 'root_link')\n"
-                    f"worked = os.path.exists('root_link' + {str(subs)!r})"),
+        "symlink": (f"import os\nos.symlink('/', 'root_link')\nworked = os.path.exists('root_link' + {str(subs)!r})"),
     }
     for name, body in attacks.items():
         (subs / f"{name}_{EX}.ipynb").write_text(_attack(body), encoding="utf-8")
     # forged answer / 'done' lines on every inherited descriptor, then a hang: nothing ends early
-    forge = ("import os, json\n"
-             "fake = json.dumps({'done': True, 'exit': 0, 'killed': None, 'type': 'answer', 'qid': 'q3',"
-             " 'entry': {'status': 'ok', 'data': {'attempted': True, 'number': True, 'value': 0.25}}}) + '\\n'\n"
-             "for fd in range(3, 64):\n"
-             "    try:\n        os.write(fd, fake.encode())\n"
-             "    except OSError:\n        pass\n")
-    (subs / f"forge_{EX}.ipynb").write_text(
-        _with_cell(forge, EXERCISES_DIR / f"{EX}.ipynb"), encoding="utf-8")
+    forge = (
+        "import os, json\n"
+        "fake = json.dumps({'done': True, 'exit': 0, 'killed': None, 'type': 'answer', 'qid': 'q3',"
+        " 'entry': {'status': 'ok', 'data': {'attempted': True, 'number': True, 'value': 0.25}}}) + '\\n'\n"
+        "for fd in range(3, 64):\n"
+        "    try:\n        os.write(fd, fake.encode())\n"
+        "    except OSError:\n        pass\n"
+    )
+    (subs / f"forge_{EX}.ipynb").write_text(_with_cell(forge, EXERCISES_DIR / f"{EX}.ipynb"), encoding="utf-8")
     (subs / f"lookup_{EX}.ipynb").write_text(_public_lookup_table_attack(), encoding="utf-8")
     (subs / f"link_{EX}.ipynb").symlink_to(subs / f"victim_alice_{EX}.ipynb")
     before = _digests(subs)
     t0 = time.monotonic()
-    rows = grade_dir(subs, base / "grades.csv", workers=2, timeout=8, memory_mb=1500, progress=False,
-                     secret=SECRET)
+    rows = grade_dir(subs, base / "grades.csv", workers=2, timeout=8, memory_mb=1500, progress=False, secret=SECRET)
     elapsed = time.monotonic() - t0
     server.close()
-    return {"rows": {r.file: r for r in rows}, "subs": subs, "outside": outside, "before": before,
-            "base": base, "elapsed": elapsed, "attacks": attacks}
+    return {
+        "rows": {r.file: r for r in rows},
+        "subs": subs,
+        "outside": outside,
+        "before": before,
+        "base": base,
+        "elapsed": elapsed,
+        "attacks": attacks,
+    }
 
 
 def _q3_kept(row) -> bool:
@@ -192,9 +221,27 @@ def _q3_kept(row) -> bool:
 
 @needs_bwrap
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["proc", "read_victim", "write_outside", "delete_outside", "edit_victim",
-                                  "secret_env", "bank", "solutions", "kill_everyone", "network", "sleepers",
-                                  "fork_bomb", "disk", "sabotage", "umount", "symlink"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "proc",
+        "read_victim",
+        "write_outside",
+        "delete_outside",
+        "edit_victim",
+        "secret_env",
+        "bank",
+        "solutions",
+        "kill_everyone",
+        "network",
+        "sleepers",
+        "fork_bomb",
+        "disk",
+        "sabotage",
+        "umount",
+        "symlink",
+    ],
+)
 def test_attack_fails_in_the_sandbox(arena, name):
     row = arena["rows"][f"{name}_{EX}.ipynb"]
     assert row.code == "ok", (row.status, row.errors)
@@ -240,12 +287,18 @@ def test_controls_without_the_sandbox_the_same_attacks_work(tmp_path, arena):
     victim.write_text(SOURCES[EX].read_text(encoding="utf-8"), encoding="utf-8")
     (subs / f"proc_{EX}.ipynb").write_text(_attack(arena["attacks"]["proc"]), encoding="utf-8")
     (subs / f"read_{EX}.ipynb").write_text(
-        _attack(f"worked = 'def stable_sigmoid' in open({str(victim)!r}).read()"), encoding="utf-8")
+        _attack(f"worked = 'def stable_sigmoid' in open({str(victim)!r}).read()"), encoding="utf-8"
+    )
     (subs / f"write_{EX}.ipynb").write_text(
-        _attack(f"open({str(outside / 'pwned.txt')!r}, 'w').write('x')\nworked = True"), encoding="utf-8")
+        _attack(f"open({str(outside / 'pwned.txt')!r}, 'w').write('x')\nworked = True"), encoding="utf-8"
+    )
     (subs / f"lookup_{EX}.ipynb").write_text(_public_lookup_table_attack(), encoding="utf-8")
-    rows = {r.file: r for r in grade_dir(subs, tmp_path / "g.csv", workers=1, timeout=8, progress=False,
-                                          secret=None, unsafe_no_sandbox=True)}
+    rows = {
+        r.file: r
+        for r in grade_dir(
+            subs, tmp_path / "g.csv", workers=1, timeout=8, progress=False, secret=None, unsafe_no_sandbox=True
+        )
+    }
     assert not _q3_kept(rows[f"proc_{EX}.ipynb"])
     assert not _q3_kept(rows[f"read_{EX}.ipynb"])
     assert not _q3_kept(rows[f"write_{EX}.ipynb"]) and (outside / "pwned.txt").exists()
@@ -299,7 +352,7 @@ def test_secret_changes_the_graders_inputs_but_not_the_public_ones():
         one_again = q.cases(True)
     finally:
         Q.use_secret(None)
-    rnd = lambda cs: cs[-2].args[0]  # noqa: E731  (the random points)
+    rnd = lambda cs: cs[-2].args[0]
     assert np.array_equal(rnd(public), rnd(public_again))
     assert not np.array_equal(rnd(one), rnd(default_full)) and not np.array_equal(rnd(one), rnd(two))
     assert np.array_equal(rnd(one), rnd(one_again))
@@ -349,9 +402,11 @@ def test_magics_outputs_mismatch_resume_and_exit_code(tmp_path):
     (subs / "heidi").mkdir(parents=True)
     nb = _nb()
     first = next(c for c in nb.cells if c.cell_type == "code")
-    first.source = ("%matplotlib inline\n%config InlineBackend.figure_format = 'svg'\n%load_ext autoreload\n"
-                    "%autoreload 2\n!echo hello\nfrom IPython.display import display\ndisplay('x')\n"
-                    "import matplotlib.pyplot as plt\nplt.plot([1, 2]); plt.show()\n" + first.source)
+    first.source = (
+        "%matplotlib inline\n%config InlineBackend.figure_format = 'svg'\n%load_ext autoreload\n"
+        "%autoreload 2\n!echo hello\nfrom IPython.display import display\ndisplay('x')\n"
+        "import matplotlib.pyplot as plt\nplt.plot([1, 2]); plt.show()\n" + first.source
+    )
     timed = nbformat.v4.new_code_cell("%%time\nsum(range(10))")
     timed.id = "timed"
     nb.cells.insert(3, timed)
@@ -359,8 +414,11 @@ def test_magics_outputs_mismatch_resume_and_exit_code(tmp_path):
     nb = _nb()
     for c in nb.cells:
         if c.cell_type == "code":
-            c.outputs = [nbformat.from_dict({"output_type": "display_data", "metadata": {},
-                                             "data": {"image/png": "B" * (5 * 2**20)}})]
+            c.outputs = [
+                nbformat.from_dict(
+                    {"output_type": "display_data", "metadata": {}, "data": {"image/png": "B" * (5 * 2**20)}}
+                )
+            ]
     (subs / f"nora_{EX}.ipynb").write_text(nbformat.writes(nb), encoding="utf-8")
     (subs / "judy_02_sigmoid_tanh.ipynb").write_bytes(SOURCES["04_gelu_selu_swish"].read_bytes())
     nb = _nb(SOURCES["05_choosing"])
@@ -370,8 +428,20 @@ def test_magics_outputs_mismatch_resume_and_exit_code(tmp_path):
     (subs / "heidi__05_choosing.ipynb").write_bytes((EXERCISES_DIR / "05_choosing.ipynb").read_bytes())
     (subs / "oscar_03_submission.zip").write_bytes(b"PK\x03\x04" + bytes(64))
     out = tmp_path / "grades.csv"
-    cmd = [sys.executable, "-m", "activations.grading", "grade", str(subs), "--out", str(out), "--workers", "2",
-           "--timeout", "20", "--quiet"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "activations.grading",
+        "grade",
+        str(subs),
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+        "--timeout",
+        "20",
+        "--quiet",
+    ]
     env = dict(os.environ, ACTIVATIONS_GRADING_SECRET=SECRET)
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
     assert proc.returncode == 1, proc.stderr  # the zip could not be graded
@@ -414,14 +484,30 @@ def test_killing_the_grader_kills_every_submission_and_keeps_the_rows(tmp_path):
     subs.mkdir()
     for i in range(3):
         (subs / f"a{i}_{EX}.ipynb").write_bytes(SOURCES[EX].read_bytes())
-    slow = _with_cell("import os, time\n"
-                      "if os.fork() == 0:\n    os.setsid()\n    os.execv('/usr/bin/sleep', ['sleep', '27.1828'])\n"
-                      "time.sleep(60)")
+    slow = _with_cell(
+        "import os, time\n"
+        "if os.fork() == 0:\n    os.setsid()\n    os.execv('/usr/bin/sleep', ['sleep', '27.1828'])\n"
+        "time.sleep(60)"
+    )
     for i in range(3):
         (subs / f"z{i}_{EX}.ipynb").write_text(slow, encoding="utf-8")
     out = tmp_path / "grades.csv"
-    cmd = [sys.executable, "-m", "activations.grading", "grade", str(subs), "--out", str(out), "--workers", "2",
-           "--timeout", "90", "--quiet", "--secret", "s"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "activations.grading",
+        "grade",
+        str(subs),
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+        "--timeout",
+        "90",
+        "--quiet",
+        "--secret",
+        "s",
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 240
@@ -453,9 +539,14 @@ def test_feedback_is_inert_markdown():
     from activations.grading.batch import Row, feedback_text
     from activations.grading.questions import Result
 
-    row = Row("x.ipynb", exercise=EX, status="ok",
-              results=[Result("q1", "t", "fail", 0.0, 2.0, "raised E: a\ntotal: 7 / 7\n- ✓ q1 [2/2]<script>x</script>")],
-              errors=["cell 1: E: \n# Feedback: forged"], reasons={"q4": "<img src=x onerror=alert(1)>\n- ✓ q2"})
+    row = Row(
+        "x.ipynb",
+        exercise=EX,
+        status="ok",
+        results=[Result("q1", "t", "fail", 0.0, 2.0, "raised E: a\ntotal: 7 / 7\n- ✓ q1 [2/2]<script>x</script>")],
+        errors=["cell 1: E: \n# Feedback: forged"],
+        reasons={"q4": "<img src=x onerror=alert(1)>\n- ✓ q2"},
+    )
     text = feedback_text(row)
     assert "<script>" not in text and "<img" not in text
     starts = [line.split(" ")[0] for line in text.splitlines()]
@@ -476,9 +567,12 @@ def test_engines_agree(tmp_path):
     first = next(c for c in nb.cells if c.cell_type == "code")
     first.source = "%matplotlib inline\n%load_ext autoreload\n!echo hi\n" + first.source
     (subs / f"magics_{EX}.ipynb").write_text(nbformat.writes(nb), encoding="utf-8")
-    extras = {"raises": "raise ValueError('late')", "input": "name = input('who? ')",
-              "exit": "import sys\nsys.exit(0)", "prints": "print('x' * 1000)\nfrom IPython.display import display\n"
-                                                         "display({'a': 1})"}
+    extras = {
+        "raises": "raise ValueError('late')",
+        "input": "name = input('who? ')",
+        "exit": "import sys\nsys.exit(0)",
+        "prints": "print('x' * 1000)\nfrom IPython.display import display\ndisplay({'a': 1})",
+    }
     for name, code in extras.items():
         (subs / f"{name}_{EX}.ipynb").write_text(_with_cell(code), encoding="utf-8")
     kwargs = dict(workers=2, timeout=30, progress=False, secret=SECRET)
@@ -487,7 +581,11 @@ def test_engines_agree(tmp_path):
     assert set(shell) == set(kernel)
     for f in shell:
         assert [r.points for r in shell[f].results] == [r.points for r in kernel[f].results], (
-            f, shell[f].status, kernel[f].status, kernel[f].errors)
+            f,
+            shell[f].status,
+            kernel[f].status,
+            kernel[f].errors,
+        )
         assert shell[f].code == kernel[f].code == "ok", (f, shell[f].status, kernel[f].status)
     assert shell[f"magics_{EX}.ipynb"].total == get_exercise(EX).max_points
 
@@ -501,13 +599,28 @@ def test_kernel_engine_limits(tmp_path):
     five = SOURCES["05_choosing"]
     (subs / "05_loop.ipynb").write_text(_with_cell("while True:\n    pass", five), encoding="utf-8")
     (subs / "05_memory.ipynb").write_text(
-        _with_cell("hog = []\nwhile True:\n    hog.append(bytearray(64 * 2**20))", five), encoding="utf-8")
+        _with_cell("hog = []\nwhile True:\n    hog.append(bytearray(64 * 2**20))", five), encoding="utf-8"
+    )
     (subs / "05_dies.ipynb").write_text(_with_cell("import os\nos._exit(3)", five), encoding="utf-8")
-    (subs / "05_sleepers.ipynb").write_text(_with_cell(
-        "import os\nif os.fork() == 0:\n    os.setsid()\n    os.execv('/usr/bin/sleep', ['sleep', '26.535'])", five),
-        encoding="utf-8")
-    rows = {r.file: r for r in grade_dir(subs, tmp_path / "g.csv", workers=2, timeout=8, memory_mb=1200,
-                                          progress=False, secret=SECRET, engine="kernel")}
+    (subs / "05_sleepers.ipynb").write_text(
+        _with_cell(
+            "import os\nif os.fork() == 0:\n    os.setsid()\n    os.execv('/usr/bin/sleep', ['sleep', '26.535'])", five
+        ),
+        encoding="utf-8",
+    )
+    rows = {
+        r.file: r
+        for r in grade_dir(
+            subs,
+            tmp_path / "g.csv",
+            workers=2,
+            timeout=8,
+            memory_mb=1200,
+            progress=False,
+            secret=SECRET,
+            engine="kernel",
+        )
+    }
     full = get_exercise("05_choosing").max_points
     assert rows["05_loop.ipynb"].status.startswith("timeout") and rows["05_loop.ipynb"].total == full
     assert any("MemoryError" in e for e in rows["05_memory.ipynb"].errors)

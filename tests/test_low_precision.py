@@ -85,7 +85,9 @@ def test_rounded_once_against_mpmath(name, dtype, derivative):
     exact = ref.exact(name, xs, derivative=derivative)
     err = ulp_errors(got, exact, dtype)
     i = int(np.argmax(err))
-    assert err[i] <= BOUND, f"{name} {'derivative' if derivative else 'value'} {dtype}: {err[i]:.3g} ULPs at x={xs[i]!r}"
+    assert err[i] <= BOUND, (
+        f"{name} {'derivative' if derivative else 'value'} {dtype}: {err[i]:.3g} ULPs at x={xs[i]!r}"
+    )
 
 
 @pytest.mark.parametrize("name", act.names())

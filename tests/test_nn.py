@@ -280,8 +280,9 @@ def test_validation_errors_name_the_function():
     with pytest.raises(ValueError, match="forward"):
         model.forward(np.zeros((4, 3)))
     with pytest.raises(ValueError, match="train"):
-        nn.train(model, np.zeros((4, 2)), [0, 1, 0, 1], loss="hinge", optimizer=nn.SGD(0.1), epochs=1,
-                 batch_size=2, rng=rng)
+        nn.train(
+            model, np.zeros((4, 2)), [0, 1, 0, 1], loss="hinge", optimizer=nn.SGD(0.1), epochs=1, batch_size=2, rng=rng
+        )
     with pytest.raises(ValueError, match="SGD"):
         nn.SGD(lr=-1.0)
 
@@ -293,8 +294,18 @@ def test_train_is_deterministic_and_records_history():
     def run():
         rng = np.random.default_rng(7)
         model = nn.MLP([2, 8, 2], "tanh", rng=rng)
-        h = nn.train(model, X, y, optimizer=nn.SGD(0.1, momentum=0.9), epochs=4, batch_size=16, rng=rng,
-                     X_val=X[:20], y_val=y[:20], record_grad_norms=True)
+        h = nn.train(
+            model,
+            X,
+            y,
+            optimizer=nn.SGD(0.1, momentum=0.9),
+            epochs=4,
+            batch_size=16,
+            rng=rng,
+            X_val=X[:20],
+            y_val=y[:20],
+            record_grad_norms=True,
+        )
         return model, h
 
     (m1, h1), (m2, h2) = run(), run()
@@ -313,8 +324,16 @@ def test_train_callback_sees_every_epoch():
     rng = np.random.default_rng(1)
     model = nn.MLP([2, 4, 2], "relu", rng=rng)
     seen = []
-    nn.train(model, X, y, optimizer=nn.SGD(0.1), epochs=3, batch_size=8, rng=rng,
-             callback=lambda epoch, m, h: seen.append((epoch, m is model, len(h.loss))))
+    nn.train(
+        model,
+        X,
+        y,
+        optimizer=nn.SGD(0.1),
+        epochs=3,
+        batch_size=8,
+        rng=rng,
+        callback=lambda epoch, m, h: seen.append((epoch, m is model, len(h.loss))),
+    )
     assert seen == [(1, True, 1), (2, True, 2), (3, True, 3)]
     with pytest.raises(TypeError, match="train"):
         nn.train(model, X, y, optimizer=nn.SGD(0.1), epochs=1, batch_size=8, rng=rng, callback=3)
@@ -361,8 +380,16 @@ def test_train_multilabel_with_binary_cross_entropy_reports_label_accuracy():
     X = rng.standard_normal((120, 4))
     Y = np.stack([X[:, 0] > 0, X[:, 1] + X[:, 2] > 0], axis=1).astype(float)  # two independent labels
     model = nn.MLP([4, 16, 2], "relu", rng=np.random.default_rng(4))
-    hist = nn.train(model, X, Y, loss="binary_cross_entropy", optimizer=nn.Adam(0.02), epochs=30,
-                    batch_size=32, rng=np.random.default_rng(5))
+    hist = nn.train(
+        model,
+        X,
+        Y,
+        loss="binary_cross_entropy",
+        optimizer=nn.Adam(0.02),
+        epochs=30,
+        batch_size=32,
+        rng=np.random.default_rng(5),
+    )
     assert hist.train_acc[-1] > 0.9 and hist.train_acc[-1] > hist.train_acc[0]
     with pytest.raises(ValueError, match="accuracy"):
         nn.accuracy(model, X, Y[:, :1].repeat(3, axis=1))

@@ -24,18 +24,35 @@ ext = importlib.import_module("activations_book")
 
 # A few files of the real npm tarball (names as in the package).
 FAKE_TARBALLS = {
-    "mathjax": ["package/package.json", "package/LICENSE", "package/es5/tex-mml-chtml.js", "package/es5/tex-svg.js",
-                "package/es5/output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff",
-                "package/es5/output/svg/fonts/tex.js", "package/es5/input/tex/extensions/cancel.js",
-                "package/es5/adaptors/liteDOM.js", "package/es5/sre/mathmaps/en.json", "package/README.md"],
+    "mathjax": [
+        "package/package.json",
+        "package/LICENSE",
+        "package/es5/tex-mml-chtml.js",
+        "package/es5/tex-svg.js",
+        "package/es5/output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff",
+        "package/es5/output/svg/fonts/tex.js",
+        "package/es5/input/tex/extensions/cancel.js",
+        "package/es5/adaptors/liteDOM.js",
+        "package/es5/sre/mathmaps/en.json",
+        "package/README.md",
+    ],
 }
 
 
 def test_select_keeps_what_the_pages_load_and_drops_the_rest():
-    keep = {str(vendor._select("mathjax", PurePosixPath(n))) for n in FAKE_TARBALLS["mathjax"]
-            if vendor._select("mathjax", PurePosixPath(n))}
-    assert keep == {"package.json", "LICENSE", "tex-mml-chtml.js", "input/tex/extensions/cancel.js",
-                    "output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff", "sre/mathmaps/en.json"}
+    keep = {
+        str(vendor._select("mathjax", PurePosixPath(n)))
+        for n in FAKE_TARBALLS["mathjax"]
+        if vendor._select("mathjax", PurePosixPath(n))
+    }
+    assert keep == {
+        "package.json",
+        "LICENSE",
+        "tex-mml-chtml.js",
+        "input/tex/extensions/cancel.js",
+        "output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff",
+        "sre/mathmaps/en.json",
+    }
     assert vendor._select("mathjax", PurePosixPath("package/es5/../../../etc/passwd")) is None
     with pytest.raises(ValueError, match="_select"):
         vendor._select("leftpad", PurePosixPath("package/index.js"))
@@ -53,6 +70,7 @@ def _fake_pack(calls):
                 info.size = len(data)
                 tar.addfile(info, io.BytesIO(data))
         return path
+
     return pack
 
 
@@ -96,19 +114,27 @@ def test_config_points_sphinx_at_the_fetched_files_only():
     assert vendor._select("mathjax", PurePosixPath("package/es5", *mj.parts[2:])) == PurePosixPath(*mj.parts[2:])
     # Static explorers: no page needs the ipywidgets scripts, and none come from a CDN.
     assert sphinx["nb_ipywidgets_js"] == {}
-    assert all(not v for k, v in cfg.get("launch_buttons", {}).items() if k.endswith("_url")), \
+    assert all(not v for k, v in cfg.get("launch_buttons", {}).items() if k.endswith("_url")), (
         "launch buttons are off by default"
+    )
 
 
 def test_repeated_inline_scripts_are_dropped():
     from sphinx.builders.html._assets import _JavaScript
 
-    scripts = [_JavaScript(None, body="const A = 1"), _JavaScript("x.js"), _JavaScript("", body="const A = 1"),
-               _JavaScript(None, body="const B = 2")]
+    scripts = [
+        _JavaScript(None, body="const A = 1"),
+        _JavaScript("x.js"),
+        _JavaScript("", body="const A = 1"),
+        _JavaScript(None, body="const B = 2"),
+    ]
     context = {"script_files": scripts}
     ext._dedupe_inline_scripts(None, "page", "page.html", context, None)
     assert [(js.filename, js.attributes.get("body")) for js in context["script_files"]] == [
-        (None, "const A = 1"), ("x.js", None), (None, "const B = 2")]
+        (None, "const A = 1"),
+        ("x.js", None),
+        (None, "const B = 2"),
+    ]
     assert context["script_files"] is scripts  # edited in place: the builder's own list
 
 
@@ -134,16 +160,18 @@ def test_fix_body_makes_questions_headings_with_unique_ids():
     assert 'id="exercise-content"' not in out
     assert out.count('<h2 class="admonition-title exercise-question">') == 2
     assert '<h2 class="admonition-title exercise-question">Question 4 (2 points): the largest slope</h2>' in out
-    assert 'vanishes?</h2>' in out and '<section id="graded-02-q5-content">' in out
-    assert '<p>Consider a chain.</p>' in out and "<strong>" not in out
-    assert '<summary aria-label' not in out and "<summary><span>Show code cell source" in out
+    assert "vanishes?</h2>" in out and '<section id="graded-02-q5-content">' in out
+    assert "<p>Consider a chain.</p>" in out and "<strong>" not in out
+    assert "<summary aria-label" not in out and "<summary><span>Show code cell source" in out
     assert 'role="doc-biblioentry"' not in out and 'role="listitem"' in out
 
 
 def test_fontawesome_script_is_dropped_from_the_head():
-    head = ('<link href="_static/styles/theme.css" rel="stylesheet" />\n'
-            '  <script defer src="_static/scripts/fontawesome.js?digest=abc"></script>\n'
-            '  <link rel="preload" as="script" href="_static/scripts/bootstrap.js" />')
+    head = (
+        '<link href="_static/styles/theme.css" rel="stylesheet" />\n'
+        '  <script defer src="_static/scripts/fontawesome.js?digest=abc"></script>\n'
+        '  <link rel="preload" as="script" href="_static/scripts/bootstrap.js" />'
+    )
     out = ext.drop_fontawesome(head)
     assert "fontawesome.js" not in out and "bootstrap.js" in out and "theme.css" in out
 
@@ -151,10 +179,13 @@ def test_fontawesome_script_is_dropped_from_the_head():
 def test_author_year_labels_match_the_citations_in_the_text():
     from pybtex.database import parse_string
 
-    bib = parse_string("""
+    bib = parse_string(
+        """
 @article{a, author = {Clevert, Djork-Arn{\\'e} and Unterthiner, Thomas and Hochreiter, Sepp}, title = {ELU}, year = {2015}}
 @article{b, author = {Glorot, Xavier and Bengio, Yoshua}, title = {Understanding}, year = {2010}}
 @article{c, author = {Hendrycks, Dan}, title = {GELU}, year = {2016}}
-""", "bibtex")
+""",
+        "bibtex",
+    )
     labels = [ext.author_year_label(bib.entries[k]) for k in "abc"]
     assert labels == ["Clevert et al., 2015", "Glorot and Bengio, 2010", "Hendrycks, 2016"]

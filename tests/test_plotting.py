@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 import activations as act
-from activations import data, nn, plotting as P
+from activations import data, nn
+from activations import plotting as P
 
 
 @pytest.fixture(autouse=True)

@@ -19,8 +19,15 @@ def test_every_key_present_and_cached_copy_is_safe():
 
 @pytest.mark.parametrize(
     "name, range_str",
-    [("tanh", "(-1, 1)"), ("sigmoid", "(0, 1)"), ("relu", "[0, ∞)"), ("hard_tanh", "[-1, 1]"),
-     ("elu", "(-1, ∞)"), ("softplus", "(0, ∞)"), ("leaky_relu", "(-∞, ∞)")],
+    [
+        ("tanh", "(-1, 1)"),
+        ("sigmoid", "(0, 1)"),
+        ("relu", "[0, ∞)"),
+        ("hard_tanh", "[-1, 1]"),
+        ("elu", "(-1, ∞)"),
+        ("softplus", "(0, ∞)"),
+        ("leaky_relu", "(-∞, ∞)"),
+    ],
 )
 def test_ranges_with_open_and_closed_ends(name, range_str):
     assert derive(name)["range_str"] == range_str
@@ -28,15 +35,15 @@ def test_ranges_with_open_and_closed_ends(name, range_str):
 
 def test_swish_minimum_matches_lambert_w_closed_form():
     # f'(x) = 0  <=>  1 + x + e^x = 0 ... solved by x* = -(1 + W(1/e)); f(x*) = x* + 1.
-    x_star = -(1 + mpmath.lambertw(mpmath.e ** -1).real)
-    (xc, fc), = derive("silu")["critical_points"]
+    x_star = -(1 + mpmath.lambertw(mpmath.e**-1).real)
+    ((xc, fc),) = derive("silu")["critical_points"]
     assert abs(float(xc) - float(x_star)) < 1e-15
     assert abs(float(fc) - float(x_star + 1)) < 1e-15
     assert derive("silu")["monotonic"] is False
 
 
 def test_hard_swish_minimum_is_minus_three_eighths():
-    (xc, fc), = derive("hard_swish")["critical_points"]
+    ((xc, fc),) = derive("hard_swish")["critical_points"]
     assert sp.Rational(str(xc)) == sp.Rational(-3, 2) and abs(float(fc) + 0.375) < 1e-18
 
 

@@ -141,7 +141,18 @@ def test_ranges(x):
 # --- derivatives against central differences ---------------------------------------------------
 
 SMOOTH = ["sigmoid", "tanh", "gelu", "gelu_tanh", "silu", "softplus", "mish"]
-PIECEWISE = ["softsign", "relu", "leaky_relu", "prelu", "elu", "celu", "selu", "hard_sigmoid", "hard_tanh", "hard_swish"]
+PIECEWISE = [
+    "softsign",
+    "relu",
+    "leaky_relu",
+    "prelu",
+    "elu",
+    "celu",
+    "selu",
+    "hard_sigmoid",
+    "hard_tanh",
+    "hard_swish",
+]
 
 
 @pytest.mark.parametrize("name", SMOOTH + sorted(PIECEWISE))

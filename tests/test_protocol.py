@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from activations import data, protocol as P
+from activations import data
+from activations import protocol as P
 
 
 def test_t_interval_matches_scipy():
@@ -111,7 +112,9 @@ def test_register_mde_figures_match_the_stored_results():
         return f"{P.paired_difference(acc[a], acc[b]).mde:.3f}"
 
     root = Path(__file__).resolve().parent.parent / "appendix" / "claims"
-    verdicts = {e["claim"]: str(e["verdict"]) for f in sorted(root.glob("*.yml")) for e in yaml.safe_load(f.read_text())}
+    verdicts = {
+        e["claim"]: str(e["verdict"]) for f in sorted(root.glob("*.yml")) for e in yaml.safe_load(f.read_text())
+    }
     leaky = next(v for c, v in verdicts.items() if c.startswith("Try Leaky ReLU, Maxout or ELU"))
     assert f"MDE = {mde('leaky_relu', 'relu')} Leaky ReLU, {mde('elu', 'relu')} ELU" in leaky
     assert f"{P.paired_difference(acc['maxout'], acc['relu']).mean:+.3f}" in leaky

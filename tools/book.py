@@ -135,8 +135,10 @@ def print_pages(browser, base_url: str, pages: list[str], out: Path) -> dict:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": 1000, "height": 1400})
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("data:", f"http://{HOST}"))
-                  else route.abort())
+    context.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith(("data:", f"http://{HOST}")) else route.abort(),
+    )
     parts = []
     with tempfile.TemporaryDirectory(prefix="book-pdf-") as tmp:
         try:
@@ -147,8 +149,12 @@ def print_pages(browser, base_url: str, pages: list[str], out: Path) -> dict:
                 page.wait_for_function(_MATH_DONE, timeout=60_000)
                 page.evaluate(_MATH_DONE)
                 part = Path(tmp) / f"{i:03d}.pdf"
-                page.pdf(path=str(part), format="A4", print_background=True,
-                         margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"})
+                page.pdf(
+                    path=str(part),
+                    format="A4",
+                    print_background=True,
+                    margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"},
+                )
                 parts.append(part)
         finally:
             context.close()
@@ -193,8 +199,12 @@ def measure_pages(browser, base_url: str, html_dir: Path, pages: list[str]) -> l
     rows = []
     for name in pages:
         context = browser.new_context(viewport={"width": 1366, "height": 900})
-        context.route("**/*", lambda route: route.continue_()
-                      if route.request.url.startswith(("data:", f"http://{HOST}")) else route.abort())
+        context.route(
+            "**/*",
+            lambda route: (
+                route.continue_() if route.request.url.startswith(("data:", f"http://{HOST}")) else route.abort()
+            ),
+        )
         try:
             page = context.new_page()
             finished = []
@@ -228,8 +238,7 @@ def pdf(root: Path = ROOT, out: Path | None = None) -> Path:
             info = print_pages(browser, base, toc_pages(root / "_toc.yml"), out)
         finally:
             browser.close()
-    print(f"PDF: {out} ({info['pages']} pages from {info['parts']} HTML pages, "
-          f"printed in {info['seconds']:.1f} s)")
+    print(f"PDF: {out} ({info['pages']} pages from {info['parts']} HTML pages, printed in {info['seconds']:.1f} s)")
     return out
 
 

@@ -72,7 +72,9 @@ def _npm_pack(spec: str, dest: Path) -> Path:
         )
     proc = subprocess.run(
         [npm, "pack", spec, "--pack-destination", str(dest), "--json", "--loglevel=error"],
-        check=False, capture_output=True, text=True,
+        check=False,
+        capture_output=True,
+        text=True,
     )
     if proc.returncode != 0:
         raise RuntimeError(f"fetch_vendor(): `npm pack {spec}` failed:\n{proc.stderr.strip()}")

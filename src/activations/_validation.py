@@ -26,9 +26,7 @@ except ImportError:  # pragma: no cover - exercised only without ml_dtypes
 _FLOAT_KINDS = "f"
 _CAST_KINDS = "biu"
 #: dtypes the kernels take and return as they are (the kernels compute them in float64)
-KERNEL_DTYPES = tuple(
-    np.dtype(t) for t in (np.float64, np.float32, np.float16, _bfloat16) if t is not None
-)
+KERNEL_DTYPES = tuple(np.dtype(t) for t in (np.float64, np.float32, np.float16, _bfloat16) if t is not None)
 SUPPORTED = "float64, float32, float16, bfloat16 (ml_dtypes)"
 
 

@@ -20,8 +20,6 @@ from ._validation import check_rng as _check_rng
 __all__ = ["digits", "mnist", "MNIST_SOURCE", "xor", "two_moons", "spirals"]
 
 
-
-
 def _check_n(n, fname, minimum):
     if isinstance(n, bool) or not isinstance(n, numbers.Integral):
         raise TypeError(f"{fname}(): n must be an integer, got {type(n).__name__} {n!r}")

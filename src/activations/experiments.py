@@ -145,9 +145,7 @@ def dead_units(model, X, *, return_mask=False):
     return (fractions, masks) if return_mask else fractions
 
 
-def signal_propagation(
-    activation, *, depth, width, rng, n_samples=512, init="auto", bias_init=0.0, weight_scale=None
-):
+def signal_propagation(activation, *, depth, width, rng, n_samples=512, init="auto", bias_init=0.0, weight_scale=None):
     """Mean and variance of the activations, layer by layer, for N(0, 1) inputs.
 
     The forward signal of a freshly initialised MLP (``depth`` hidden layers of

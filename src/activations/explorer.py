@@ -168,8 +168,17 @@ class Explorer:
 
     MAX_FRAMES = 40
 
-    def __init__(self, title: str, controls: Sequence[Control], draw: Callable, describe: Callable,
-                 *, figsize=(8.0, 3.2), dpi: int = FRAME_DPI, caption: str = ""):
+    def __init__(
+        self,
+        title: str,
+        controls: Sequence[Control],
+        draw: Callable,
+        describe: Callable,
+        *,
+        figsize=(8.0, 3.2),
+        dpi: int = FRAME_DPI,
+        caption: str = "",
+    ):
         self.title = str(title)
         self.controls = tuple(controls)
         if not self.controls or not all(isinstance(c, Control) for c in self.controls):
@@ -269,15 +278,28 @@ class Explorer:
 
         sliders = []
         for c in self.controls:
-            common = dict(description=c.label, continuous_update=False, style={"description_width": "initial"},
-                          layout=w.Layout(width="32em"))
+            common = dict(
+                description=c.label,
+                continuous_update=False,
+                style={"description_width": "initial"},
+                layout=w.Layout(width="32em"),
+            )
             if c.continuous:
                 lo, hi = float(min(c.values)), float(max(c.values))
-                sliders.append(w.FloatSlider(value=float(c.values[c.start]), min=lo, max=hi,
-                                             step=(hi - lo) / 200 or 0.01, readout_format=".3g", **common))
+                sliders.append(
+                    w.FloatSlider(
+                        value=float(c.values[c.start]),
+                        min=lo,
+                        max=hi,
+                        step=(hi - lo) / 200 or 0.01,
+                        readout_format=".3g",
+                        **common,
+                    )
+                )
             else:
-                sliders.append(w.SelectionSlider(options=list(zip(c.labels, c.values)),
-                                                 value=c.values[c.start], **common))
+                sliders.append(
+                    w.SelectionSlider(options=list(zip(c.labels, c.values)), value=c.values[c.start], **common)
+                )
         start = {c.key: c.values[c.start] for c in self.controls}
         image = w.Image(value=self.render(**start), format="png", layout=w.Layout(max_width="100%"))
         alt = w.HTML(value=html.escape(self._describe(**start)))

@@ -50,8 +50,8 @@ import numpy as np
 import sympy as sp
 
 from . import definitions
-from .core import Activation, get
 from ._validation import check_rng as _check_rng
+from .core import Activation, get
 
 __all__ = [
     "Moments",

@@ -24,8 +24,8 @@ from __future__ import annotations
 from itertools import cycle
 
 import matplotlib as mpl
-import matplotlib.ticker  # noqa: F401  (mpl.ticker below)
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import numpy as np
 from cycler import cycler
 
@@ -392,8 +392,10 @@ class Table:
         fmts = [floatfmt] * len(self.header) if isinstance(floatfmt, str) else list(floatfmt)
         if len(fmts) != len(self.header):
             raise ValueError("Table(): floatfmt needs one format per column")
-        self.cells = [[format(v, f) if isinstance(v, (float, np.floating)) else str(v) for v, f in zip(r, fmts)]
-                      for r in self.rows]
+        self.cells = [
+            [format(v, f) if isinstance(v, (float, np.floating)) else str(v) for v, f in zip(r, fmts)]
+            for r in self.rows
+        ]
 
     def _repr_html_(self) -> str:
         import html
@@ -406,13 +408,11 @@ class Table:
 
         head = "".join(cell("th", h, i, ' scope="col"') for i, h in enumerate(self.header))
         body = "".join("<tr>" + "".join(cell("td", c, i) for i, c in enumerate(r)) + "</tr>" for r in self.cells)
-        return (f'<div class="act-table"><table><thead><tr>{head}</tr></thead>'
-                f"<tbody>{body}</tbody></table></div>")
+        return f'<div class="act-table"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
     def __str__(self) -> str:
         widths = [max(len(c) for c in col) for col in zip(self.header, *self.cells)]
-        return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
-                         for r in [self.header, *self.cells])
+        return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in [self.header, *self.cells])
 
     __repr__ = __str__
 

@@ -85,8 +85,9 @@ def _decorate(ax, ylim, ylabel):
     ax.legend(loc="upper left", fontsize=9)
 
 
-def explore_activation(name, param: str | None = None, values: Sequence[float] | None = None,
-                       *, x_range=(-4.0, 4.0)) -> Explorer:
+def explore_activation(
+    name, param: str | None = None, values: Sequence[float] | None = None, *, x_range=(-4.0, 4.0)
+) -> Explorer:
     """Explorer of an activation f and its derivative f' while a parameter changes.
 
     Parameters
@@ -149,10 +150,21 @@ def explore_activation(name, param: str | None = None, values: Sequence[float] |
         axes = fig.subplots(1, 2)
         for ax, fn, ylim, ylabel in ((axes[0], a, ylim_f, "f(x)"), (axes[1], a.grad, ylim_d, "f'(x)")):
             ref_fn = ref if fn is a else ref.grad
-            ax.plot(x, ref_fn(x), color=_GREY, linestyle=":", linewidth=1.5,
-                    label=f"default {symbol} = {format_value(default)}")
-            ax.plot(x, fn(x), color=plotting.OKABE_ITO["blue" if fn is a else "vermillion"],
-                    linestyle="-" if fn is a else "--", label=f"{symbol} = {format_value(value)}")
+            ax.plot(
+                x,
+                ref_fn(x),
+                color=_GREY,
+                linestyle=":",
+                linewidth=1.5,
+                label=f"default {symbol} = {format_value(default)}",
+            )
+            ax.plot(
+                x,
+                fn(x),
+                color=plotting.OKABE_ITO["blue" if fn is a else "vermillion"],
+                linestyle="-" if fn is a else "--",
+                label=f"{symbol} = {format_value(value)}",
+            )
             _decorate(ax, ylim, ylabel)
         axes[0].set_title(f"{name}, {symbol} = {format_value(value)}")
         axes[1].set_title("derivative")
@@ -160,10 +172,12 @@ def explore_activation(name, param: str | None = None, values: Sequence[float] |
     def describe(**kw):
         value = kw[param]
         a = get(name, **{param: value})
-        return (f"Left: {name} with {param} = {format_value(value)} for x from {x[0]:g} to {x[-1]:g}; "
-                f"f(-2) = {float(a(-2.0)):.3g}, f(2) = {float(a(2.0)):.3g}. "
-                f"Right: its derivative, f'(-2) = {float(a.grad(-2.0)):.3g}, f'(2) = {float(a.grad(2.0)):.3g}. "
-                f"Dotted grey: the default {param} = {format_value(default)}.")
+        return (
+            f"Left: {name} with {param} = {format_value(value)} for x from {x[0]:g} to {x[-1]:g}; "
+            f"f(-2) = {float(a(-2.0)):.3g}, f(2) = {float(a(2.0)):.3g}. "
+            f"Right: its derivative, f'(-2) = {float(a.grad(-2.0)):.3g}, f'(2) = {float(a.grad(2.0)):.3g}. "
+            f"Dotted grey: the default {param} = {format_value(default)}."
+        )
 
     control = Control(param, symbol, grid, start=start, continuous=len(grid) > 1)
     return Explorer(f"{name}: move {symbol} and watch f and f'", [control], draw, describe)
@@ -199,14 +213,15 @@ def _explore_gelu(x, start):
         ax.legend(loc="upper left", fontsize=9)
 
     def describe(variant):
-        return (f"GELU, {variant}, for x from {x[0]:g} to {x[-1]:g}: function (left) and derivative "
-                f"(middle), the other variant dotted grey underneath and indistinguishable. Right: exact "
-                f"minus tanh approximation, magnified 10,000 times; at most {np.abs(gap).max():.1e} in value "
-                f"and {np.abs(gap_d).max():.1e} in slope on this interval.")
+        return (
+            f"GELU, {variant}, for x from {x[0]:g} to {x[-1]:g}: function (left) and derivative "
+            f"(middle), the other variant dotted grey underneath and indistinguishable. Right: exact "
+            f"minus tanh approximation, magnified 10,000 times; at most {np.abs(gap).max():.1e} in value "
+            f"and {np.abs(gap_d).max():.1e} in slope on this interval."
+        )
 
     control = Control("variant", "GELU", tuple(variants), start=start)
-    return Explorer("GELU: exact x·Φ(x) or the tanh approximation", [control], draw, describe,
-                    figsize=(10.0, 3.2))
+    return Explorer("GELU: exact x·Φ(x) or the tanh approximation", [control], draw, describe, figsize=(10.0, 3.2))
 
 
 def _explore_many(activation_names, x):
@@ -232,9 +247,11 @@ def _explore_many(activation_names, x):
 
     def describe(activation):
         a = acts[activation]
-        return (f"{activation} (left) and its derivative (right) for x from {x[0]:g} to {x[-1]:g}, "
-                f"the other activations in light grey; f(-2) = {float(a(-2.0)):.3g}, f(2) = {float(a(2.0)):.3g}, "
-                f"f'(-2) = {float(a.grad(-2.0)):.3g}, f'(2) = {float(a.grad(2.0)):.3g}.")
+        return (
+            f"{activation} (left) and its derivative (right) for x from {x[0]:g} to {x[-1]:g}, "
+            f"the other activations in light grey; f(-2) = {float(a(-2.0)):.3g}, f(2) = {float(a(2.0)):.3g}, "
+            f"f'(-2) = {float(a.grad(-2.0)):.3g}, f'(2) = {float(a.grad(2.0)):.3g}."
+        )
 
     control = Control("activation", "activation", tuple(activation_names))
     return Explorer("Switch between activations", [control], draw, describe)
@@ -267,9 +284,11 @@ def _check_seed(seed, fname):
 
 
 def _style(k):
-    return dict(color=plotting.PALETTE[k % len(plotting.PALETTE)],
-                linestyle=plotting.LINESTYLES[k % len(plotting.LINESTYLES)],
-                marker=plotting.MARKERS[k % len(plotting.MARKERS)])
+    return dict(
+        color=plotting.PALETTE[k % len(plotting.PALETTE)],
+        linestyle=plotting.LINESTYLES[k % len(plotting.LINESTYLES)],
+        marker=plotting.MARKERS[k % len(plotting.MARKERS)],
+    )
 
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -294,7 +313,7 @@ def _pow10(v):
         return f"{v:g}"
     e = int(round(e))
     if -2 <= e <= 2:
-        return f"{10.0 ** e:g}"
+        return f"{10.0**e:g}"
     return "10" + str(e).translate(_SUPERSCRIPT)
 
 
@@ -307,8 +326,14 @@ def _log_limits(arrays, floor=1e-30, cap=1e30):
     return lo / 2, hi * 2
 
 
-def explore_gradient_flow(activations=("sigmoid", "tanh", "relu", "selu"), depths=(5, 10, 20, 40), *,
-                          width: int = 64, n_samples: int = 128, seed: int = 0) -> Explorer:
+def explore_gradient_flow(
+    activations=("sigmoid", "tanh", "relu", "selu"),
+    depths=(5, 10, 20, 40),
+    *,
+    width: int = 64,
+    n_samples: int = 128,
+    seed: int = 0,
+) -> Explorer:
     """Explorer of the gradient norm per layer of a deep MLP at initialisation, vs depth.
 
     For each activation and each depth, :func:`activations.experiments.gradient_flow`
@@ -335,9 +360,9 @@ def explore_gradient_flow(activations=("sigmoid", "tanh", "relu", "selu"), depth
     depths = _grid_values(depths, fname, "depths", integer=True)
     seed = _check_seed(seed, fname)
     results = {
-        (a, d): experiments.gradient_flow(a, depth=d, width=width, n_samples=n_samples,
-                                          rng=np.random.default_rng(seed))
-        for a in acts for d in depths
+        (a, d): experiments.gradient_flow(a, depth=d, width=width, n_samples=n_samples, rng=np.random.default_rng(seed))
+        for a in acts
+        for d in depths
     }
     ylim = _log_limits([r["grad_norm"] for r in results.values()])
     max_layer = max(depths) + 1
@@ -359,18 +384,28 @@ def explore_gradient_flow(activations=("sigmoid", "tanh", "relu", "selu"), depth
         ratios = "; ".join(
             f"{a}: layer 1 / last layer = "
             f"{results[(a, depth)]['grad_norm'][0] / results[(a, depth)]['grad_norm'][-1]:.2g}"
-            for a in acts)
-        return (f"Gradient norm of each layer's weights (log scale) against the layer index for an MLP "
-                f"with {depth} hidden layers. {ratios}.")
+            for a in acts
+        )
+        return (
+            f"Gradient norm of each layer's weights (log scale) against the layer index for an MLP "
+            f"with {depth} hidden layers. {ratios}."
+        )
 
     control = Control("depth", "hidden layers", depths, start=min(1, len(depths) - 1))
-    return Explorer("Gradient flow: how much gradient reaches each layer?", [control], draw, describe,
-                    figsize=(8.0, 3.6))
+    return Explorer(
+        "Gradient flow: how much gradient reaches each layer?", [control], draw, describe, figsize=(8.0, 3.6)
+    )
 
 
-def explore_signal_propagation(activations=("selu", "relu", "tanh", "elu"),
-                               weight_scales=(0.8, 0.9, 1.0, 1.1, 1.25), *, depth: int = 30,
-                               width: int = 128, n_samples: int = 256, seed: int = 0) -> Explorer:
+def explore_signal_propagation(
+    activations=("selu", "relu", "tanh", "elu"),
+    weight_scales=(0.8, 0.9, 1.0, 1.1, 1.25),
+    *,
+    depth: int = 30,
+    width: int = 128,
+    n_samples: int = 256,
+    seed: int = 0,
+) -> Explorer:
     """Explorer of the forward signal: mean and variance of the activations per layer.
 
     :func:`activations.experiments.signal_propagation` feeds N(0, 1) inputs through a
@@ -396,8 +431,9 @@ def explore_signal_propagation(activations=("selu", "relu", "tanh", "elu"),
     seed = _check_seed(seed, fname)
 
     def run(a, s):
-        return experiments.signal_propagation(a, depth=depth, width=width, n_samples=n_samples,
-                                              weight_scale=s, rng=np.random.default_rng(seed))
+        return experiments.signal_propagation(
+            a, depth=depth, width=width, n_samples=n_samples, weight_scale=s, rng=np.random.default_rng(seed)
+        )
 
     results = {(a, s): run(a, s) for a in acts for s in scales}
     var_lim = _log_limits([r["var"] for r in results.values()], floor=1e-6, cap=1e6)
@@ -431,19 +467,29 @@ def explore_signal_propagation(activations=("selu", "relu", "tanh", "elu"),
         last = "; ".join(
             f"{a}: mean {get_result(a, weight_scale)['mean'][-1]:.2g}, "
             f"variance {get_result(a, weight_scale)['var'][-1]:.2g}"
-            for a in acts)
-        return (f"Mean (left) and variance (right, log scale) of the activations in each of {depth} layers, "
-                f"initial weights scaled by {weight_scale:g}. At the last layer: {last}.")
+            for a in acts
+        )
+        return (
+            f"Mean (left) and variance (right, log scale) of the activations in each of {depth} layers, "
+            f"initial weights scaled by {weight_scale:g}. At the last layer: {last}."
+        )
 
     start = int(np.argmin([abs(s - 1.0) for s in scales]))
     control = Control("weight_scale", "weight scale", scales, start=start, continuous=len(scales) > 1)
-    return Explorer("Signal propagation: does the variance survive depth?", [control], draw, describe,
-                    figsize=(9.0, 3.4))
+    return Explorer(
+        "Signal propagation: does the variance survive depth?", [control], draw, describe, figsize=(9.0, 3.4)
+    )
 
 
-def explore_dead_units(activations=("relu", "leaky_relu"), learning_rates=(0.01, 0.03, 0.1, 0.3, 1.0, 2.0, 3.0),
-                       *, hidden=(32, 32), epochs: int = 10, n_samples: int = 400,
-                       seeds=(0, 1, 2)) -> Explorer:
+def explore_dead_units(
+    activations=("relu", "leaky_relu"),
+    learning_rates=(0.01, 0.03, 0.1, 0.3, 1.0, 2.0, 3.0),
+    *,
+    hidden=(32, 32),
+    epochs: int = 10,
+    n_samples: int = 400,
+    seeds=(0, 1, 2),
+) -> Explorer:
     """Explorer of dying ReLUs: dead hidden units after training, against the learning rate.
 
     For every activation, learning rate and seed an MLP (``hidden`` widths) is trained
@@ -506,8 +552,15 @@ def explore_dead_units(activations=("relu", "leaky_relu"), learning_rates=(0.01,
         axes = fig.subplots(1, 2)
         for k, a in enumerate(acts):
             axes[0].plot(lrs, curves[a], label=a, **_style(k))
-            axes[0].plot([lr], [result(a, lr)[0]], marker="o", markersize=12, markerfacecolor="none",
-                         markeredgecolor="black", linestyle="none")
+            axes[0].plot(
+                [lr],
+                [result(a, lr)[0]],
+                marker="o",
+                markersize=12,
+                markerfacecolor="none",
+                markeredgecolor="black",
+                linestyle="none",
+            )
         _log_axis(axes[0], "x")
         axes[0].set_ylim(-0.05, 1.05)
         axes[0].set_xlabel("learning rate (SGD, log scale)")
@@ -529,10 +582,11 @@ def explore_dead_units(activations=("relu", "leaky_relu"), learning_rates=(0.01,
 
     def describe(lr):
         parts = "; ".join(f"{a}: {100 * result(a, lr)[0]:.0f}% dead" for a in acts)
-        return (f"Left: fraction of dead hidden units after training against the SGD learning rate, "
-                f"circle at lr = {lr:g} ({parts}). Right: each {acts[0]} unit's largest pre-activation "
-                f"over the training data, sorted, per hidden layer; units at or below zero are dead.")
+        return (
+            f"Left: fraction of dead hidden units after training against the SGD learning rate, "
+            f"circle at lr = {lr:g} ({parts}). Right: each {acts[0]} unit's largest pre-activation "
+            f"over the training data, sorted, per hidden layer; units at or below zero are dead."
+        )
 
     control = Control("lr", "learning rate", lrs, start=0)
-    return Explorer("Dying units: how the learning rate kills ReLUs", [control], draw, describe,
-                    figsize=(9.0, 3.4))
+    return Explorer("Dying units: how the learning rate kills ReLUs", [control], draw, describe, figsize=(9.0, 3.4))

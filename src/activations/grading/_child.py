@@ -54,7 +54,7 @@ def _alarm(seconds, exc=KeyboardInterrupt):
 def _emit(wfd, obj):
     data = (json.dumps(obj) + "\n").encode()
     while data:
-        data = data[os.write(wfd, data):]
+        data = data[os.write(wfd, data) :]
 
 
 _SHELL = None
@@ -89,9 +89,18 @@ def _new_shell():
 
 def run(request: dict, wfd: int, home: str, limits: dict) -> None:
     os.environ.clear()
-    os.environ.update({"HOME": home, "IPYTHONDIR": os.path.join(home, ".ipython"), "MPLBACKEND": "Agg",
-                       "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MPLCONFIGDIR": os.path.join(home, ".mpl"),
-                       "PATH": "/usr/bin:/bin", BATCH_ENV: "1"})
+    os.environ.update(
+        {
+            "HOME": home,
+            "IPYTHONDIR": os.path.join(home, ".ipython"),
+            "MPLBACKEND": "Agg",
+            "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+            "MPLCONFIGDIR": os.path.join(home, ".mpl"),
+            "PATH": "/usr/bin:/bin",
+            BATCH_ENV: "1",
+        }
+    )
     os.chdir(home)
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
@@ -117,7 +126,7 @@ def run(request: dict, wfd: int, home: str, limits: dict) -> None:
             result = shell.run_cell(source, store_history=True)
         except KeyboardInterrupt:
             _error(info, f"cell {i + 1}: stopped at the time limit")
-        except BaseException as exc:  # noqa: BLE001 - SystemExit and friends escaping IPython
+        except BaseException as exc:
             _error(info, f"cell {i + 1}: {type(exc).__name__}")
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -134,7 +143,7 @@ def run(request: dict, wfd: int, home: str, limits: dict) -> None:
             entry = probe_request(q, namespace)
         except _Timeout:
             entry = {"status": "timeout"}
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             entry = {"status": "probe error", "error": f"{type(exc).__name__}: {exc}"[:300]}
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -161,7 +170,7 @@ def kernel_harvest(namespace, request_path, answers_path, per_question):
                 entry = probe_request(q, namespace)
             except _Timeout:
                 entry = {"status": "timeout"}
-            except BaseException as exc:  # noqa: BLE001
+            except BaseException as exc:
                 entry = {"status": "probe error", "error": f"{type(exc).__name__}: {exc}"[:300]}
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
@@ -180,10 +189,13 @@ def _run_kernel(request, cells, info, wfd, home, limits):
     request_path, answers_path = os.path.join(home, ".request.json"), os.path.join(home, ".answers.jsonl")
     with open(request_path, "w", encoding="utf-8") as fh:
         json.dump({"questions": request.get("questions", [])}, fh)
-    harvest = ("from activations.grading._child import kernel_harvest as __h\n"
-               f"__h(globals(), {request_path!r}, {answers_path!r}, {per_question!r})")
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells]
-                                  + [nbformat.v4.new_code_cell(harvest)])
+    harvest = (
+        "from activations.grading._child import kernel_harvest as __h\n"
+        f"__h(globals(), {request_path!r}, {answers_path!r}, {per_question!r})"
+    )
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(c) for c in cells] + [nbformat.v4.new_code_cell(harvest)]
+    )
     n = len(cells)
     clock = {"deadline": None}
 
@@ -212,15 +224,22 @@ def _run_kernel(request, cells, info, wfd, home, limits):
         return max(1, int(left() + 0.999))
 
     km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(home, ".kernel"))
-    client = Client(nb, km=km, timeout_func=cell_timeout, allow_errors=True, interrupt_on_timeout=True,
-                    error_on_timeout={"ename": "Timeout", "evalue": "cell time limit", "traceback": []},
-                    resources={"metadata": {"path": home}}, startup_timeout=60)
+    client = Client(
+        nb,
+        km=km,
+        timeout_func=cell_timeout,
+        allow_errors=True,
+        interrupt_on_timeout=True,
+        error_on_timeout={"ename": "Timeout", "evalue": "cell time limit", "traceback": []},
+        resources={"metadata": {"path": home}},
+        startup_timeout=60,
+    )
     try:
         client.execute()
         info["status"] = "timeout" if info["skipped"] or left() < 0 else "ok"
     except DeadKernelError:
         info["status"] = "kernel died"
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         info["status"] = f"execution failed ({type(exc).__name__})"
     _emit(wfd, info)
     try:

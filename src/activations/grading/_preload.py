@@ -10,15 +10,15 @@ import os
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-import IPython.core.interactiveshell  # noqa: E402,F401
-import mpmath  # noqa: E402,F401
-import numpy  # noqa: E402,F401
-import scipy.integrate  # noqa: E402,F401
-import scipy.optimize  # noqa: E402,F401
-import scipy.special  # noqa: E402,F401
-import sympy  # noqa: E402,F401
-import traitlets.config  # noqa: E402,F401
+import IPython.core.interactiveshell  # noqa: F401
+import mpmath  # noqa: F401
+import numpy  # noqa: F401
+import scipy.integrate
+import scipy.optimize
+import scipy.special  # noqa: F401
+import sympy  # noqa: F401
+import traitlets.config  # noqa: F401
 
-import activations  # noqa: E402,F401
+import activations  # noqa: F401
 
-from . import _child, questions, student  # noqa: E402,F401
+from . import _child, questions, student  # noqa: F401

@@ -16,8 +16,20 @@ MAX_ARRAY_BYTES = 8 * 2**20
 MAX_TEXT = 2000
 _ALLOWED_DTYPES = {
     np.dtype(t).str
-    for t in ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-              "float16", "float32", "float64")
+    for t in (
+        "bool",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "uint8",
+        "uint16",
+        "uint32",
+        "uint64",
+        "float16",
+        "float32",
+        "float64",
+    )
 }
 
 
@@ -30,8 +42,13 @@ def encode(value, _depth=0):
         if arr.nbytes > MAX_ARRAY_BYTES:
             return {"kind": "other", "type": f"array of {arr.nbytes} bytes (too large)"}
         data = base64.b64encode(np.ascontiguousarray(arr).tobytes()).decode("ascii")
-        return {"kind": "array", "dtype": arr.dtype.str, "shape": list(arr.shape), "data": data,
-                "numpy_scalar": isinstance(value, np.generic)}
+        return {
+            "kind": "array",
+            "dtype": arr.dtype.str,
+            "shape": list(arr.shape),
+            "data": data,
+            "numpy_scalar": isinstance(value, np.generic),
+        }
     if isinstance(value, bool):
         return {"kind": "py", "type": "bool", "value": value}
     if isinstance(value, int):

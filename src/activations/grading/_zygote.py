@@ -54,7 +54,7 @@ def _check(ret, what):
 
 
 def _mount(source, target, fstype, flags=0, data=None):
-    enc = lambda s: s.encode() if s else None  # noqa: E731
+    enc = lambda s: s.encode() if s else None
     _check(_libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)), f"mount {target}")
 
 
@@ -76,8 +76,10 @@ def _drop_capabilities():
 def _enter_namespaces():
     """In the intermediate child: new namespaces; this process becomes uid 0 there (mapped to us)."""
     uid, gid = os.getuid(), os.getgid()
-    _check(_libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS),
-           "unshare")
+    _check(
+        _libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS),
+        "unshare",
+    )
     with open("/proc/self/setgroups", "w") as fh:
         fh.write("deny")
     with open("/proc/self/uid_map", "w") as fh:
@@ -144,9 +146,11 @@ def _grandchild(exchange, job, wfd, limits):
         from . import _child
 
         _child.run(request, wfd, home, limits)
-    except BaseException as exc:  # noqa: BLE001 - report and exit, whatever it was
+    except BaseException as exc:
         try:
-            os.write(wfd, (json.dumps({"type": "fatal", "error": f"{type(exc).__name__}: {exc}"[:300]}) + "\n").encode())
+            os.write(
+                wfd, (json.dumps({"type": "fatal", "error": f"{type(exc).__name__}: {exc}"[:300]}) + "\n").encode()
+            )
         except OSError:
             pass
         code = 70
@@ -171,7 +175,7 @@ def _run_job(exchange, cmd, out):
             os.close(wfd)
             _, status = os.waitpid(gpid, 0)
             os._exit(os.waitstatus_to_exitcode(status) & 0xFF if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             try:
                 os.write(wfd, (json.dumps({"type": "fatal", "error": f"sandbox setup: {exc}"[:300]}) + "\n").encode())
             finally:
@@ -206,8 +210,12 @@ def _run_job(exchange, cmd, out):
     os.close(rfd)
     _, status = os.waitpid(pid, 0)
     code = os.waitstatus_to_exitcode(status)
-    out.write(json.dumps({"job": job, "done": True, "exit": code, "killed": killed,
-                          "seconds": round(time.monotonic() - t0, 3)}) + "\n")
+    out.write(
+        json.dumps(
+            {"job": job, "done": True, "exit": code, "killed": killed, "seconds": round(time.monotonic() - t0, 3)}
+        )
+        + "\n"
+    )
     out.flush()
 
 

@@ -142,8 +142,9 @@ def _content_scores(sources) -> dict:
     scores = {}
     for ex_id, ex in exercises().items():
         names = {q.names[0] for q in ex.questions}
-        scores[ex_id] = sum(bool(re.search(rf"(^|\n)\s*(def\s+{re.escape(n)}\s*\(|{re.escape(n)}\s*=)", code))
-                            for n in names)
+        scores[ex_id] = sum(
+            bool(re.search(rf"(^|\n)\s*(def\s+{re.escape(n)}\s*\(|{re.escape(n)}\s*=)", code)) for n in names
+        )
     return scores
 
 
@@ -161,8 +162,10 @@ def identify(sources, meta, name: str, override: str | None = None):
         scores = _content_scores(sources)
         best = max(scores, key=scores.get)
         if scores[best] > scores[chosen] and scores[best] >= 2:
-            notes.append(f"its answers look like exercise {best} ({scores[best]} answer names found, "
-                         f"{scores[chosen]} of {chosen})")
+            notes.append(
+                f"its answers look like exercise {best} ({scores[best]} answer names found, "
+                f"{scores[chosen]} of {chosen})"
+            )
     if notes and chosen:
         notes[-1] += f"; graded as {chosen}"
     return chosen, notes
@@ -178,9 +181,15 @@ def limits_for(exercise, timeout: float, memory_mb: int, engine: str = "shell") 
     per_question = max(2.0, min(10.0, timeout / 2))
     n = len(exercise.questions)
     startup = 60 if engine == "kernel" else 0  # a kernel's start-up is not in `timeout`
-    return {"timeout": float(timeout), "memory_mb": int(memory_mb), "per_question": per_question,
-            "cpu_s": int(timeout + per_question * n + 30 + startup), "fsize_mb": 64, "engine": engine,
-            "hard_limit": float(timeout + per_question * n + 15 + startup)}
+    return {
+        "timeout": float(timeout),
+        "memory_mb": int(memory_mb),
+        "per_question": per_question,
+        "cpu_s": int(timeout + per_question * n + 30 + startup),
+        "fsize_mb": 64,
+        "engine": engine,
+        "hard_limit": float(timeout + per_question * n + 15 + startup),
+    }
 
 
 def build_request(exercise, sources) -> dict:
@@ -217,7 +226,7 @@ def grade_one(path, worker, *, root=None, timeout=60.0, memory_mb=2048, exercise
         if notes:
             row.code = FLAGGED if row.code == OK else row.code
             row.status = "exercise mismatch? " + "; ".join(notes) + " | " + row.status
-    except Exception as exc:  # noqa: BLE001 - the batch must go on
+    except Exception as exc:
         row.code, row.status = UNGRADABLE, f"grader error ({type(exc).__name__}: {exc})"
     finally:
         row.status = " ".join(str(row.status).split())  # one line in the CSV
@@ -269,20 +278,39 @@ def _judge(exercise, answers: dict, cut_short: bool):
         entry = answers.get(q.qid)
         if entry is None:
             # never shown by the submission: no points (it died, hung or was killed first)
-            results.append(Result(q.qid, q.title, FAIL, 0.0, q.points,
-                                  "no answer: the notebook stopped (time or memory limit, or it exited) "
-                                  "before this answer was collected"))
+            results.append(
+                Result(
+                    q.qid,
+                    q.title,
+                    FAIL,
+                    0.0,
+                    q.points,
+                    "no answer: the notebook stopped (time or memory limit, or it exited) "
+                    "before this answer was collected",
+                )
+            )
             continue
         st = entry.get("status")
         if st == "missing":
-            results.append(Result(q.qid, q.title, NOT_ATTEMPTED, 0.0, q.points,
-                                  f"answer {q.names[0]!r} not found ("
-                                  + ("its cell did not run before the time limit, or was deleted)" if cut_short
-                                     else "cell deleted or renamed?)")))
+            results.append(
+                Result(
+                    q.qid,
+                    q.title,
+                    NOT_ATTEMPTED,
+                    0.0,
+                    q.points,
+                    f"answer {q.names[0]!r} not found ("
+                    + (
+                        "its cell did not run before the time limit, or was deleted)"
+                        if cut_short
+                        else "cell deleted or renamed?)"
+                    ),
+                )
+            )
         elif st == "ok":
             try:
                 results.append(q.judge(entry.get("data"), full=True))
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 results.append(Result(q.qid, q.title, FAIL, 0.0, q.points, f"malformed answer ({type(exc).__name__})"))
             data = entry.get("data")
             if len(q.names) > 1 and isinstance(data, dict) and data.get("reason"):
@@ -329,11 +357,23 @@ def load_secret(secret: str | None = None, secret_file: str | None = None) -> st
     return secret or os.environ.get("ACTIVATIONS_GRADING_SECRET") or None
 
 
-def grade_dir(directory, out_csv, *, feedback_dir=None, workers=None, timeout=60.0, memory_mb=2048,
-              exercise=None, progress=True, secret=None, unsafe_no_sandbox=False, resume=True,
-              engine="shell") -> list[Row]:
+def grade_dir(
+    directory,
+    out_csv,
+    *,
+    feedback_dir=None,
+    workers=None,
+    timeout=60.0,
+    memory_mb=2048,
+    exercise=None,
+    progress=True,
+    secret=None,
+    unsafe_no_sandbox=False,
+    resume=True,
+    engine="shell",
+) -> list[Row]:
     """Grade every file in ``directory``; rows go to ``out_csv`` as they are graded."""
-    from .sandbox import UNSAFE_WARNING, SandboxError, Worker, bwrap_path, INSTALL_HINT
+    from .sandbox import INSTALL_HINT, UNSAFE_WARNING, SandboxError, Worker, bwrap_path
 
     directory, out_csv = Path(directory), Path(out_csv)
     if not directory.is_dir():
@@ -351,8 +391,11 @@ def grade_dir(directory, out_csv, *, feedback_dir=None, workers=None, timeout=60
     _questions.use_secret(secret)
     files = submissions(directory)
     done = _previous_rows(out_csv) if resume else {}
-    todo = [p for p in files if str(p.relative_to(directory)) not in done
-            or done[str(p.relative_to(directory))] != _sha256_or_none(p)]
+    todo = [
+        p
+        for p in files
+        if str(p.relative_to(directory)) not in done or done[str(p.relative_to(directory))] != _sha256_or_none(p)
+    ]
     workers = max(1, min(int(workers or os.cpu_count() or 1), max(1, len(todo))))
     run_id = time.strftime("%Y%m%d-%H%M%S")
     feedback_run = feedback_root / run_id
@@ -368,8 +411,9 @@ def grade_dir(directory, out_csv, *, feedback_dir=None, workers=None, timeout=60
             local.worker = Worker(f"w{threading.get_ident()}", unsafe=unsafe_no_sandbox, memory_mb=memory_mb)
             with lock:
                 pool_workers.append(local.worker)
-        row = grade_one(p, local.worker, root=directory, timeout=timeout, memory_mb=memory_mb, exercise=exercise,
-                        engine=engine)
+        row = grade_one(
+            p, local.worker, root=directory, timeout=timeout, memory_mb=memory_mb, exercise=exercise, engine=engine
+        )
         if unsafe_no_sandbox:
             row.status = f"{row.status}; {UNSAFE_WARNING}"
         with lock:
@@ -410,8 +454,12 @@ def _progress(done, total, elapsed):
     filled = int(width * done / max(total, 1))
     rate = done / elapsed if elapsed > 0 else 0.0
     end = "" if sys.stderr.isatty() else "\n"
-    print(f"\rgrading [{'#' * filled}{'.' * (width - filled)}] {done}/{total}  {rate:.2f}/s", end=end,
-          file=sys.stderr, flush=True)
+    print(
+        f"\rgrading [{'#' * filled}{'.' * (width - filled)}] {done}/{total}  {rate:.2f}/s",
+        end=end,
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 # --- the gradebook ------------------------------------------------------------------------
@@ -527,8 +575,14 @@ def _md(text: str) -> str:
 def feedback_text(row: Row) -> str:
     """The feedback a student gets: status, each question's verdict and hint."""
     total = f"{row.total:g} / {row.max_points:g}" if row.graded else f"not graded / {row.max_points:g}"
-    lines = [f"# Feedback: {_md(row.file)}", "", f"exercise: {row.exercise or '?'}", f"status: {_md(row.status)}",
-             f"total: {total}", ""]
+    lines = [
+        f"# Feedback: {_md(row.file)}",
+        "",
+        f"exercise: {row.exercise or '?'}",
+        f"status: {_md(row.status)}",
+        f"total: {total}",
+        "",
+    ]
     for res in row.results:
         text = res.lines()
         suffix = f"\n  hint: {res.hint}"

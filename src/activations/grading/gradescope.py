@@ -25,7 +25,6 @@ import json
 import os
 import secrets
 import shutil
-import stat
 import sys
 import time
 from pathlib import Path
@@ -67,8 +66,15 @@ def _requirements(repo_requirements: Path | None) -> str:
     return "\n".join(pins.get(n, n) for n in REQUIREMENTS) + "\n"
 
 
-def export(out, exercise: str, *, secret_file: str | None = None, timeout: float = 60.0,
-           visibility: str = "visible", requirements: str | None = None) -> Path:
+def export(
+    out,
+    exercise: str,
+    *,
+    secret_file: str | None = None,
+    timeout: float = 60.0,
+    visibility: str = "visible",
+    requirements: str | None = None,
+) -> Path:
     """Write the bundle folder ``out`` and ``out.zip``; returns the zip's path."""
     ex = get_exercise(exercise)
     if visibility not in VISIBILITIES:
@@ -86,8 +92,9 @@ def export(out, exercise: str, *, secret_file: str | None = None, timeout: float
         raise ValueError("export-gradescope: the secret file is empty")
     (out / "secret.txt").write_text(secret + "\n", encoding="utf-8")
     os.chmod(out / "secret.txt", 0o600)
-    (out / "config.json").write_text(json.dumps({"exercise": ex.id, "timeout": timeout, "visibility": visibility},
-                                                indent=1), encoding="utf-8")
+    (out / "config.json").write_text(
+        json.dumps({"exercise": ex.id, "timeout": timeout, "visibility": visibility}, indent=1), encoding="utf-8"
+    )
     for name, text in (("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER)):
         (out / name).write_text(text, encoding="utf-8")
         os.chmod(out / name, 0o755)
@@ -99,12 +106,26 @@ def results(row, visibility: str = "visible", elapsed: float = 0.0, note: str = 
     """Gradescope's ``results.json`` for one graded :class:`.batch.Row`."""
     tests = []
     for i, res in enumerate(row.results, 1):
-        tests.append({"name": f"{res.qid}: {res.title}", "number": str(i), "score": float(res.points),
-                      "max_score": float(res.max_points), "status": "passed" if res.status == "pass" else "failed",
-                      "visibility": visibility, "output": res.lines(), "output_format": "text"})
-    out = {"execution_time": round(elapsed, 2), "visibility": visibility, "stdout_visibility": "hidden",
-           "output": (f"exercise {row.exercise or '?'}: {row.status}" + (f"\n{note}" if note else "")),
-           "output_format": "text", "tests": tests}
+        tests.append(
+            {
+                "name": f"{res.qid}: {res.title}",
+                "number": str(i),
+                "score": float(res.points),
+                "max_score": float(res.max_points),
+                "status": "passed" if res.status == "pass" else "failed",
+                "visibility": visibility,
+                "output": res.lines(),
+                "output_format": "text",
+            }
+        )
+    out = {
+        "execution_time": round(elapsed, 2),
+        "visibility": visibility,
+        "stdout_visibility": "hidden",
+        "output": (f"exercise {row.exercise or '?'}: {row.status}" + (f"\n{note}" if note else "")),
+        "output_format": "text",
+        "tests": tests,
+    }
     if not row.graded or not tests:
         out["score"] = 0.0
     return out
@@ -113,7 +134,7 @@ def results(row, visibility: str = "visible", elapsed: float = 0.0, note: str = 
 def run(root) -> int:
     """Grade ``root/submission`` with ``root/source`` and write ``root/results/results.json``."""
     from . import questions
-    from .batch import Row, UNGRADABLE, grade_one
+    from .batch import UNGRADABLE, Row, grade_one
     from .sandbox import SandboxError, Worker, bwrap_path
 
     root = Path(root)
@@ -124,8 +145,12 @@ def run(root) -> int:
     notebooks = sorted((root / "submission").rglob("*.ipynb"))
     note = ""
     if not notebooks:
-        row = Row("(none)", exercise=config["exercise"], code=UNGRADABLE,
-                  status="no .ipynb file in the submission: upload your notebook")
+        row = Row(
+            "(none)",
+            exercise=config["exercise"],
+            code=UNGRADABLE,
+            status="no .ipynb file in the submission: upload your notebook",
+        )
     else:
         if len(notebooks) > 1:
             note = f"{len(notebooks)} notebooks submitted; graded {notebooks[0].name}"
@@ -138,8 +163,13 @@ def run(root) -> int:
             except SandboxError as exc:
                 note = (note + "\n" if note else "") + f"UNSAFE: graded without the sandbox ({str(exc)[:200]})"
                 worker = Worker("gradescope", unsafe=True, memory_mb=2048)
-            row = grade_one(notebooks[0], worker, root=root / "submission", timeout=float(config.get("timeout", 60)),
-                            exercise=config["exercise"])
+            row = grade_one(
+                notebooks[0],
+                worker,
+                root=root / "submission",
+                timeout=float(config.get("timeout", 60)),
+                exercise=config["exercise"],
+            )
         finally:
             if worker is not None:
                 worker.stop()

@@ -41,7 +41,7 @@ def strip_solutions(source: str) -> str:
             region = False
         elif region:
             if text.startswith(STUB):
-                stubs.append(indent + text[len(STUB):].strip())
+                stubs.append(indent + text[len(STUB) :].strip())
         else:
             out.append(line)
     if region:

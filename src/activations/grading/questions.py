@@ -15,8 +15,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -52,7 +52,7 @@ def case_rng(seed: int, full: bool, student: str = "") -> np.random.Generator:
     import hmac
 
     digest = hmac.new(_SECRET, f"{seed}:{student}".encode(), hashlib.sha256).digest()
-    return np.random.default_rng([int.from_bytes(digest[i:i + 8], "little") for i in range(0, 32, 8)])
+    return np.random.default_rng([int.from_bytes(digest[i : i + 8], "little") for i in range(0, 32, 8)])
 
 
 @dataclass
@@ -130,8 +130,9 @@ def probe_function(fn, calls):
     for orig, orig_kwargs in calls:
         args, kwargs = copy.deepcopy(orig), copy.deepcopy(orig_kwargs)
         rec = {}
-        with warnings.catch_warnings(record=True) as caught, np.errstate(
-            over="warn", divide="warn", invalid="warn", under="ignore"
+        with (
+            warnings.catch_warnings(record=True) as caught,
+            np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"),
         ):
             warnings.simplefilter("always")
             try:
@@ -203,10 +204,14 @@ class FunctionQuestion(Question):
 
     def request(self, full=True) -> dict:
         """What the sandboxed prober needs: the calls to make (inputs encoded, no expected values)."""
-        return {"kind": "function", "names": list(self.names),
-                "calls": [{"args": [encode(a) for a in c.args],
-                           "kwargs": {k: encode(v) for k, v in c.kwargs.items()}}
-                          for c in self._cases(full)]}
+        return {
+            "kind": "function",
+            "names": list(self.names),
+            "calls": [
+                {"args": [encode(a) for a in c.args], "kwargs": {k: encode(v) for k, v in c.kwargs.items()}}
+                for c in self._cases(full)
+            ],
+        }
 
     def judge(self, data, *, full=False) -> Result:
         if not isinstance(data, dict) or not data.get("attempted"):
@@ -244,7 +249,10 @@ class FunctionQuestion(Question):
         """``None`` if ``got`` matches, else ``(message, hint)``."""
         if isinstance(expected, tuple):
             if not isinstance(got, (tuple, list)) or len(got) != len(expected):
-                return f"for {case.label}: expected a tuple of {len(expected)} arrays, got {type(got).__name__}", self.hint
+                return (
+                    f"for {case.label}: expected a tuple of {len(expected)} arrays, got {type(got).__name__}",
+                    self.hint,
+                )
             for k, (g, e) in enumerate(zip(got, expected)):
                 failure = self._compare_one(case, g, e, f" (item {k} of the tuple)")
                 if failure:
@@ -259,25 +267,37 @@ class FunctionQuestion(Question):
         is_numpy = isinstance(got, (np.ndarray, np.generic))
         garr = np.asarray(got)
         if np.shape(garr) != expected.shape:
-            return (f"for {case.label}{where}: expected shape {expected.shape}, got {np.shape(garr)}",
-                    "keep the input's shape (elementwise functions: one output per input element)")
+            return (
+                f"for {case.label}{where}: expected shape {expected.shape}, got {np.shape(garr)}",
+                "keep the input's shape (elementwise functions: one output per input element)",
+            )
         if case.check_dtype and expected.dtype.kind == "f":
-            dtype_ok = garr.dtype == expected.dtype if is_numpy else expected.dtype == np.float64 and garr.dtype.kind == "f"
+            dtype_ok = (
+                garr.dtype == expected.dtype if is_numpy else expected.dtype == np.float64 and garr.dtype.kind == "f"
+            )
             if not dtype_ok:
-                msg = f"for {case.label}{where}: expected dtype {expected.dtype}, got {garr.dtype if is_numpy else type(got).__name__}"
+                got_dtype = garr.dtype if is_numpy else type(got).__name__
+                msg = f"for {case.label}{where}: expected dtype {expected.dtype}, got {got_dtype}"
                 if garr.dtype.kind in "iub":
-                    return msg, ("an integer input must give floats (e.g. -3 -> -0.03): do not cast back to "
-                                 "the input's integer dtype or fill an integer array such as np.zeros_like(x)")
+                    return msg, (
+                        "an integer input must give floats (e.g. -3 -> -0.03): do not cast back to "
+                        "the input's integer dtype or fill an integer array such as np.zeros_like(x)"
+                    )
                 if expected.dtype == np.float32:
-                    return msg, ("float32 in, float32 out: avoid float64 intermediates such as np.float64(...) "
-                                 "constants or np.array(..., dtype=float)")
+                    return msg, (
+                        "float32 in, float32 out: avoid float64 intermediates such as np.float64(...) "
+                        "constants or np.array(..., dtype=float)"
+                    )
                 return msg, "return a float array of the same dtype as the (float) input"
         g = garr.astype(np.float64)
         e = expected.astype(np.float64)
         with np.errstate(invalid="ignore", over="ignore"):
             # where the expected value is ±inf only ±inf itself passes (inf <= inf would accept anything)
-            close = (np.isnan(g) & np.isnan(e)) | (g == e) | (
-                np.isfinite(e) & (np.abs(g - e) <= case.atol + case.rtol * np.abs(e)))
+            close = (
+                (np.isnan(g) & np.isnan(e))
+                | (g == e)
+                | (np.isfinite(e) & (np.abs(g - e) <= case.atol + case.rtol * np.abs(e)))
+            )
         if close.all():
             return None
         j = int(np.argmin(close.ravel()))
@@ -296,7 +316,10 @@ class FunctionQuestion(Question):
         if np.isnan(ej):
             return msg, "a NaN input must give NaN (comparisons such as x > 0 are False for NaN)"
         if np.isinf(ej):
-            return msg, case.hint or "at x = ±inf return the limit of the function (watch out for inf * 0 and inf - inf)"
+            return (
+                msg,
+                case.hint or "at x = ±inf return the limit of the function (watch out for inf * 0 and inf - inf)",
+            )
         with np.errstate(invalid="ignore", over="ignore"):
             if ej != 0 and abs(gj + ej) <= case.atol + case.rtol * abs(ej):
                 return msg, "off by a sign: check the sign of each term"
@@ -371,8 +394,12 @@ class ExpressionQuestion(Question):
         return probe_expression(expr, self.at, self.digits)
 
     def request(self, full=True) -> dict:
-        return {"kind": "expression", "names": list(self.names), "at": [dict(p) for p in self.at],
-                "digits": self.digits}
+        return {
+            "kind": "expression",
+            "names": list(self.names),
+            "at": [dict(p) for p in self.at],
+            "digits": self.digits,
+        }
 
     def judge(self, data, *, full=False) -> Result:
         import mpmath
@@ -380,13 +407,17 @@ class ExpressionQuestion(Question):
         if not isinstance(data, dict) or not data.get("attempted"):
             return self.result(NOT_ATTEMPTED)
         if not data.get("sympy"):
-            return self.result(FAIL, f"expected a SymPy expression, got {text(data.get('type'))}",
-                               "build the answer with SymPy (sp.Symbol, sp.exp, sp.solve, ...), not a float")
+            return self.result(
+                FAIL,
+                f"expected a SymPy expression, got {text(data.get('type'))}",
+                "build the answer with SymPy (sp.Symbol, sp.exp, sp.solve, ...), not a float",
+            )
         extra = sorted(set(data.get("free") or []) - set(self.symbols))
         if extra:
             allowed = ", ".join(self.symbols) or "no symbols (a constant)"
-            return self.result(FAIL, f"your expression contains {', '.join(map(str, extra))}; allowed: {allowed}",
-                               self.hint)
+            return self.result(
+                FAIL, f"your expression contains {', '.join(map(str, extra))}; allowed: {allowed}", self.hint
+            )
         got_values = data.get("values") or []
         if len(got_values) != len(self.at):
             return self.result(FAIL, "malformed answer record", "")
@@ -396,14 +427,22 @@ class ExpressionQuestion(Question):
                 try:
                     g = mpmath.mpf(str(raw)[:200])  # untrusted: bounded before parsing
                 except (ValueError, TypeError):
-                    return self.result(FAIL, f"at {_point(point)} your expression is not a real number ({text(raw)[:60]})", self.hint)
+                    return self.result(
+                        FAIL, f"at {_point(point)} your expression is not a real number ({text(raw)[:60]})", self.hint
+                    )
                 got.append(g)
-                want.append(self._memo(("expected", tuple(sorted(point.items())), self.digits), lambda: self.expected(
-                    {k: mpmath.mpf(mpmath.fraction(*_pq(v))) for k, v in point.items()})))
+                want.append(
+                    self._memo(
+                        ("expected", tuple(sorted(point.items())), self.digits),
+                        lambda: self.expected({k: mpmath.mpf(mpmath.fraction(*_pq(v))) for k, v in point.items()}),
+                    )
+                )
             tol = mpmath.mpf(10) ** (-(self.digits - 5))
             bad = [k for k, (g, w) in enumerate(zip(got, want)) if not abs(g - w) <= tol * max(1, abs(w))]
-            float_msg = ("right value, but your expression contains floating-point numbers",
-                         "keep it exact: sp.Rational(1, 2) instead of 0.5, sp.exp(-1) instead of 0.3678...")
+            float_msg = (
+                "right value, but your expression contains floating-point numbers",
+                "keep it exact: sp.Rational(1, 2) instead of 0.5, sp.exp(-1) instead of 0.3678...",
+            )
             if bad:
                 k = bad[0]
                 loose = mpmath.mpf(10) ** -10
@@ -475,13 +514,19 @@ class ChoiceQuestion(Question):
             return self.result(NOT_ATTEMPTED)
         letter = text(data.get("choice")).strip().lower().rstrip(").").strip()
         if letter not in self.options:
-            return self.result(FAIL, f"{text(data.get('choice'))[:20]!r} is not one of the options "
-                               f"{', '.join(self.options)}", "answer with the letter of one option, e.g. \"a\"")
+            return self.result(
+                FAIL,
+                f"{text(data.get('choice'))[:20]!r} is not one of the options {', '.join(self.options)}",
+                'answer with the letter of one option, e.g. "a"',
+            )
         if choice_hash(self.exercise, self.qid, letter) != self.answer_hash:
             return self.result(FAIL, f"({letter}) is not the best choice", self.hint)
         if len(text(data.get("reason")).split()) < self.min_reason_words:
-            return self.result(FAIL, f"({letter}) is right, but the reason is missing",
-                               f"write a short reason (at least {self.min_reason_words} words) in {self.names[1]}")
+            return self.result(
+                FAIL,
+                f"({letter}) is right, but the reason is missing",
+                f"write a short reason (at least {self.min_reason_words} words) in {self.names[1]}",
+            )
         return self.result(PASS)
 
 
@@ -505,8 +550,10 @@ def probe_request(request: dict, namespace: dict) -> dict:
     values = [None if v is _MISSING_NAME else v for v in values]
     kind = request.get("kind")
     if kind == "function":
-        calls = [(tuple(decode(a) for a in c["args"]), {k: decode(v) for k, v in c["kwargs"].items()})
-                 for c in request["calls"]]
+        calls = [
+            (tuple(decode(a) for a in c["args"]), {k: decode(v) for k, v in c["kwargs"].items()})
+            for c in request["calls"]
+        ]
         data = probe_function(values[0], calls)
     elif kind == "expression":
         data = probe_expression(values[0], request["at"], int(request.get("digits", 30)))

@@ -32,9 +32,11 @@ import tempfile
 import time
 from pathlib import Path
 
-INSTALL_HINT = ("the grader runs every submission in a bubblewrap sandbox, and `bwrap` was not found: install it "
-                "(Debian/Ubuntu: `sudo apt-get install bubblewrap`; Fedora: `sudo dnf install bubblewrap`), or pass "
-                "--unsafe-no-sandbox to grade WITHOUT isolation (only for submissions you trust)")
+INSTALL_HINT = (
+    "the grader runs every submission in a bubblewrap sandbox, and `bwrap` was not found: install it "
+    "(Debian/Ubuntu: `sudo apt-get install bubblewrap`; Fedora: `sudo dnf install bubblewrap`), or pass "
+    "--unsafe-no-sandbox to grade WITHOUT isolation (only for submissions you trust)"
+)
 UNSAFE_WARNING = "UNSAFE: graded without the sandbox (--unsafe-no-sandbox)"
 PIDS_MAX = 128
 CGROUP_ROOT = Path("/sys/fs/cgroup")
@@ -66,9 +68,26 @@ def bwrap_command(exchange: str, python: str | None = None) -> list[str]:
     ro = {Path(sys.base_prefix).resolve(), Path(sys.prefix), pkg}
     real_python = Path(python).resolve()
     ro.add(real_python.parent.parent)  # the interpreter the venv links to
-    cmd = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
-           "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", "/home/student", "--dir", STASH,
-           "--ro-bind", "/usr", "/usr"]
+    cmd = [
+        bwrap,
+        "--unshare-all",
+        "--die-with-parent",
+        "--new-session",
+        "--clearenv",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--tmpfs",
+        "/tmp",
+        "--dir",
+        "/home/student",
+        "--dir",
+        STASH,
+        "--ro-bind",
+        "/usr",
+        "/usr",
+    ]
     for name in ("bin", "lib", "lib64", "lib32", "sbin"):
         p = Path("/") / name
         if p.is_symlink():
@@ -79,13 +98,43 @@ def bwrap_command(exchange: str, python: str | None = None) -> list[str]:
     for path in binds:
         cmd += ["--ro-bind", str(path), str(path)]
     under_tmp = [str(p) for p in binds if str(p).startswith("/tmp/")]
-    cmd += ["--tmpfs", str(pkg / "grading" / "bank"),
-            "--bind", exchange, exchange, "--chdir", "/tmp",
-            "--setenv", "PATH", "/usr/bin:/bin", "--setenv", "HOME", "/home/student",
-            "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "OMP_NUM_THREADS", "1",
-            "--setenv", "MPLBACKEND", "Agg", "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
-            "--setenv", "PYTHONPATH", str(pkg.parent), "--setenv", RUNTIME_UNDER_TMP, ":".join(under_tmp),
-            python, "-m", "activations.grading._zygote", exchange]
+    cmd += [
+        "--tmpfs",
+        str(pkg / "grading" / "bank"),
+        "--bind",
+        exchange,
+        exchange,
+        "--chdir",
+        "/tmp",
+        "--setenv",
+        "PATH",
+        "/usr/bin:/bin",
+        "--setenv",
+        "HOME",
+        "/home/student",
+        "--setenv",
+        "OPENBLAS_NUM_THREADS",
+        "1",
+        "--setenv",
+        "OMP_NUM_THREADS",
+        "1",
+        "--setenv",
+        "MPLBACKEND",
+        "Agg",
+        "--setenv",
+        "PYTHONDONTWRITEBYTECODE",
+        "1",
+        "--setenv",
+        "PYTHONPATH",
+        str(pkg.parent),
+        "--setenv",
+        RUNTIME_UNDER_TMP,
+        ":".join(under_tmp),
+        python,
+        "-m",
+        "activations.grading._zygote",
+        exchange,
+    ]
     return cmd
 
 
@@ -94,8 +143,10 @@ class _Cgroup:
 
     def __init__(self, name: str, memory_mb: int):
         self.dirs = []
-        for controller, settings in (("pids", {"pids.max": str(PIDS_MAX)}),
-                                     ("memory", {"memory.limit_in_bytes": str(int(memory_mb * 1.5) * 2**20)})):
+        for controller, settings in (
+            ("pids", {"pids.max": str(PIDS_MAX)}),
+            ("memory", {"memory.limit_in_bytes": str(int(memory_mb * 1.5) * 2**20)}),
+        ):
             base = CGROUP_ROOT / controller
             if not (base / "cgroup.procs").exists():
                 continue
@@ -149,25 +200,44 @@ class Worker:
         self.exchange = tempfile.mkdtemp(prefix="activations-grade-")
         os.chmod(self.exchange, 0o700)
         self.cgroup = _Cgroup(f"{os.getpid()}-{self.name}-{time.monotonic_ns()}", self.memory_mb)
-        env = {"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1", "PYTHONPATH": str(_package_dir().parent), "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg",
-               "PYTHONDONTWRITEBYTECODE": "1", "HOME": self.exchange}
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "OPENBLAS_NUM_THREADS": "1",
+            "PYTHONPATH": str(_package_dir().parent),
+            "OMP_NUM_THREADS": "1",
+            "MPLBACKEND": "Agg",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "HOME": self.exchange,
+        }
         if self.unsafe:
             cmd = [sys.executable, "-m", "activations.grading._zygote", self.exchange]
         else:
             cmd = bwrap_command(self.exchange)
         if self.cgroup.dirs:  # join the cgroups BEFORE bwrap starts (its children are born inside)
-            cmd = ["/bin/sh", "-c", 'for d in $ACTIVATIONS_CGROUPS; do echo $$ > "$d/cgroup.procs"; done; exec "$@"',
-                   "sh", *cmd]
+            cmd = [
+                "/bin/sh",
+                "-c",
+                'for d in $ACTIVATIONS_CGROUPS; do echo $$ > "$d/cgroup.procs"; done; exec "$@"',
+                "sh",
+                *cmd,
+            ]
             env["ACTIVATIONS_CGROUPS"] = " ".join(str(d) for d in self.cgroup.dirs)
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     env=env, cwd=self.exchange, start_new_session=True)
+        self.proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=self.exchange,
+            start_new_session=True,
+        )
         ready = self._read_line(time.monotonic() + self.startup_timeout)
         if not (isinstance(ready, dict) and ready.get("ready")):
             err = b""
             try:
                 self.proc.kill()
                 err = self.proc.stderr.read()[-2000:]
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
             self.stop()
             raise SandboxError(f"the sandboxed worker did not start: {err.decode(errors='replace').strip()}")

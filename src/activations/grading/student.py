@@ -38,8 +38,14 @@ def checker(exercise_id: str):
         try:
             result = question.check(*answer, full=False)
         except Exception as exc:  # a bug in a check must not stop the notebook
-            result = Result(qid, question.title, UNGRADED, 0.0, question.points,
-                            f"the checker could not run ({type(exc).__name__}: {exc}); your grade is unaffected")
+            result = Result(
+                qid,
+                question.title,
+                UNGRADED,
+                0.0,
+                question.points,
+                f"the checker could not run ({type(exc).__name__}: {exc}); your grade is unaffected",
+            )
         print(result.lines())
 
     check.__doc__ = f"Check an answer of exercise {exercise_id}: check('q1', answer)."

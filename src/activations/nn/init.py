@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .. import gains
 from .._validation import check_int as _check_int
 from .._validation import check_positive as _check_positive
 from .._validation import check_rng as _check_rng
-from .. import gains
 from ..core import Activation, names
 from ..spec import SPECS
 

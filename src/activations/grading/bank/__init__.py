@@ -28,8 +28,9 @@ class Exercise:
         for q in self.questions:
             if q.qid == qid:
                 return q
-        raise KeyError(f"exercise {self.id} has no question {qid!r}; questions: "
-                       f"{', '.join(q.qid for q in self.questions)}")
+        raise KeyError(
+            f"exercise {self.id} has no question {qid!r}; questions: {', '.join(q.qid for q in self.questions)}"
+        )
 
 
 _CACHE: dict = {}

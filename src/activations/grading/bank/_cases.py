@@ -44,16 +44,34 @@ def elementwise(
     n = 2000 if full else 200
     cases = [Case((np.array(PUBLIC),), kw, _label(PUBLIC), rtol=rtol, atol=atol)]
     if tails:
-        cases.append(Case((np.array(tails, dtype=np.float64),), kw, _label(tails), rtol=rtol, atol=atol,
-                          no_warnings=True, hint=tail_hint))
+        cases.append(
+            Case(
+                (np.array(tails, dtype=np.float64),),
+                kw,
+                _label(tails),
+                rtol=rtol,
+                atol=atol,
+                no_warnings=True,
+                hint=tail_hint,
+            )
+        )
     if limits:
         special = (-np.inf, np.inf, np.nan)
         cases.append(Case((np.array(special),), kw, "x = [-inf, inf, nan] (float64)", rtol=rtol, atol=atol))
     f32 = np.concatenate([np.array(PUBLIC), rng.normal(scale=scale, size=n // 10)]).astype(np.float32)
     cases.append(Case((f32,), kw, "a float32 array", rtol=f32_rtol, atol=f32_atol))
     if f32_tails:
-        cases.append(Case((np.array(f32_tails, dtype=np.float32),), kw, _label(f32_tails, "float32"),
-                          rtol=f32_rtol, atol=F32_TAIL_ATOL, no_warnings=True, hint=tail_hint))
+        cases.append(
+            Case(
+                (np.array(f32_tails, dtype=np.float32),),
+                kw,
+                _label(f32_tails, "float32"),
+                rtol=f32_rtol,
+                atol=F32_TAIL_ATOL,
+                no_warnings=True,
+                hint=tail_hint,
+            )
+        )
     if integers:
         ints = np.array([-3, -1, 0, 2, 5])
         cases.append(Case((ints,), kw, "x = [-3, -1, 0, 2, 5] (int64)", rtol=rtol, atol=atol))
