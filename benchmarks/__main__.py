@@ -103,7 +103,7 @@ def main(argv=None) -> int:
         t0 = time.perf_counter()
         new["training"] = training.run(
             steps=8 if args.quick else 40,
-            repeats=3 if args.quick else 7,
+            repeats=3 if args.quick else 15,
             impls=[i for i in impls if i != "naive"],
             progress=_training_progress,
         )

@@ -32,7 +32,7 @@ from activations.data import mnist
 
 from . import torch_impl
 
-__all__ = ["SIZES", "BATCH", "run", "course_trainer", "torch_trainer"]
+__all__ = ["SIZES", "BATCH", "run", "course_trainer", "torch_trainer", "torch_model", "markdown"]
 
 SIZES = (784, 128, 128, 10)
 BATCH = 64
@@ -57,7 +57,7 @@ def _optimizer(opt):
 
 
 def course_trainer(X, y, dtype, opt, steps):
-    """Zero-argument callable: ``steps`` training steps of the course's nn (train's loop body)."""
+    """``(go, model)``: ``go()`` runs ``steps`` training steps of the course's nn (train's loop body)."""
     model = _model(dtype)
     optimizer = _optimizer(opt)
     Xd = X.astype(dtype)
@@ -72,26 +72,32 @@ def course_trainer(X, y, dtype, opt, steps):
             model.backward(dout, input_grad=False)
             optimizer.step(params, grads)
 
-    return go
+    return go, model
 
 
-def torch_trainer(X, y, dtype, opt, steps):
-    """The same network, initial weights and batches in PyTorch (one thread)."""
+def torch_model(dtype):
+    """The reference MLP in PyTorch, with the course model's initial weights (``_model``)."""
     import torch
 
-    torch.set_num_threads(1)
-    tdtype = getattr(torch, dtype)
     ref = _model("float64")
     layers = []
     for i, d in enumerate(ref.dense_layers):
-        lin = torch.nn.Linear(d.n_in, d.n_out, dtype=tdtype)
+        lin = torch.nn.Linear(d.n_in, d.n_out, dtype=getattr(torch, dtype))
         with torch.no_grad():
             lin.weight.copy_(torch.from_numpy(d.W.T.copy()))
             lin.bias.copy_(torch.from_numpy(d.b))
         layers.append(lin)
         if i < len(ref.dense_layers) - 1:
             layers.append(torch.nn.ReLU())
-    model = torch.nn.Sequential(*layers)
+    return torch.nn.Sequential(*layers)
+
+
+def torch_trainer(X, y, dtype, opt, steps):
+    """``(go, model)``: the same network, initial weights and batches in PyTorch (one thread)."""
+    import torch
+
+    torch.set_num_threads(1)
+    model = torch_model(dtype)
     if opt == "sgd":
         optimizer = torch.optim.SGD(model.parameters(), lr=LR["sgd"])
     else:
@@ -111,10 +117,10 @@ def torch_trainer(X, y, dtype, opt, steps):
             loss.backward()
             optimizer.step()
 
-    return go
+    return go, model
 
 
-def run(*, steps=40, repeats=7, opts=("sgd", "adam"), dtypes=DTYPES, impls=("ours", "torch"), progress=None):
+def run(*, steps=40, repeats=15, opts=("sgd", "adam"), dtypes=DTYPES, impls=("ours", "torch"), progress=None):
     """Median steps/s per (optimiser, dtype, implementation) and the median ratio ours/torch.
 
     Returns a dict with ``rows`` (one per optimiser and dtype) and the settings.  With
@@ -131,9 +137,9 @@ def run(*, steps=40, repeats=7, opts=("sgd", "adam"), dtypes=DTYPES, impls=("our
         for dtype in dtypes:
             fns = {}
             if "ours" in impls:
-                fns["ours"] = course_trainer(X, y, dtype, opt, steps)
+                fns["ours"] = course_trainer(X, y, dtype, opt, steps)[0]
             if "torch" in impls:
-                fns["torch"] = torch_trainer(X, y, dtype, opt, steps)
+                fns["torch"] = torch_trainer(X, y, dtype, opt, steps)[0]
             for fn in fns.values():  # warm-up (allocations, lazy imports)
                 fn()
             rates = {k: [] for k in fns}

@@ -114,13 +114,15 @@ class Dense(Layer):
 
     def forward(self, X):
         self._X = X
-        return X @ self.W + self.b
+        Z = X @ self.W
+        Z += self.b  # in place: the values of X @ W + b without a second (batch, n_out) array
+        return Z
 
     def backward(self, dout, input_grad=True):
         """Fill dW, db; return dL/dX (``None`` with ``input_grad=False``: nothing needs it
         for the first layer during training, and it costs as much as the forward pass)."""
-        self.dW[...] = self._X.T @ dout
-        self.db[...] = dout.sum(axis=0)
+        np.matmul(self._X.T, dout, out=self.dW)
+        np.sum(dout, axis=0, out=self.db)
         return dout @ self.W.T if input_grad else None
 
     def params(self):
