@@ -3,6 +3,7 @@
 Usage::
 
     python -m benchmarks                   # accuracy, speed, book build (about 10 min)
+    python -m benchmarks --only training   # the reference MLP's training steps/s, nn vs torch
     python -m benchmarks --only speed      # one part (repeatable); the other parts of
                                            # latest.json are kept
     python -m benchmarks --quick           # tiny sizes, a smoke test; saved to
@@ -25,7 +26,7 @@ import time
 
 from . import machine, page, report, results
 
-PARTS = ("accuracy", "speed", "book")
+PARTS = ("accuracy", "speed", "training", "book")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -62,6 +63,11 @@ def _speed_progress(row):
     _log(f"  speed {row['name']:12s} {row['kind']:5s} {row['dtype']} n={row['n']:.0e} {t}")
 
 
+def _training_progress(row):
+    s = row["steps_per_s"]
+    _log(f"  training {row['optimizer']} {row['dtype']} steps/s {s} ours/torch {row['ratio_ours_over_torch']}")
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     if args.page_only:
@@ -92,6 +98,21 @@ def main(argv=None) -> int:
         t0 = time.perf_counter()
         new["speed"] = speed.run(names=args.names, sizes=sizes, impls=impls, quick=args.quick, progress=_speed_progress)
         new["speed"].update(date=machine.now_utc(), machine=info, seconds=time.perf_counter() - t0)
+
+    if "training" in parts:
+        from . import training
+
+        _log("training ...")
+        t0 = time.perf_counter()
+        new["training"] = training.run(
+            steps=8 if args.quick else 40,
+            repeats=3 if args.quick else 15,
+            impls=[i for i in impls if i != "naive"],
+            progress=_training_progress,
+        )
+        new["training"].update(date=machine.now_utc(), machine=info, seconds=time.perf_counter() - t0)
+        if new["training"]["note"]:
+            _log("  " + new["training"]["note"])
 
     if "book" in parts:
         from . import book

@@ -418,6 +418,10 @@ def markdown(results: dict) -> str:
         parts.append(f"- {part}: {machine_line(results.get(part))}")
     parts.append("")
     parts += [t.markdown() for t in tables(results)]
+    if results.get("training"):
+        from . import training
+
+        parts += ["### Training the reference MLP (course nn vs PyTorch)", "", training.markdown(results["training"]), ""]
     return "\n".join(parts)
 
 

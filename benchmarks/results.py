@@ -19,7 +19,7 @@ __all__ = ["RESULTS_DIR", "LATEST", "SCHEMA", "encode", "decode", "load", "save"
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 LATEST = RESULTS_DIR / "latest.json"
 SCHEMA = 1
-PARTS = ("accuracy", "speed", "book")
+PARTS = ("accuracy", "speed", "training", "book")
 _NONFINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
 
 

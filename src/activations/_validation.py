@@ -138,12 +138,12 @@ def check_positive(value, name, fname, allow_zero=False):
     return value
 
 
-def as_batch(X, fname, n_features=None):
-    """A 2-d float64 copy-free view of ``X`` (never written to)."""
+def as_batch(X, fname, n_features=None, dtype=np.float64):
+    """A 2-d ``dtype`` (float64 by default) copy-free view of ``X`` (never written to)."""
     arr = np.asarray(X)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"{fname}(): X must be a real array, got dtype {arr.dtype}")
-    arr = arr.astype(np.float64, copy=False)
+    arr = arr.astype(dtype, copy=False)
     if arr.ndim != 2:
         raise ValueError(f"{fname}(): X must be 2-d (n_samples, n_features), got shape {arr.shape}")
     if n_features is not None and arr.shape[1] != n_features:

@@ -1,6 +1,7 @@
 """Tiny NumPy neural networks: enough to *train* with any registered activation.
 
-Everything is float64 and explicit: layers cache what their backward pass needs,
+Everything is float64 by default (``MLP(..., dtype="float32")`` trains in float32,
+faster, for elementwise activations) and explicit: layers cache what their backward pass needs,
 ``backward`` fills ``grads()`` (aligned with ``params()``), and optimisers update
 the parameter arrays in place.  There is no global random state: every function
 that draws random numbers takes ``rng``, a :class:`numpy.random.Generator`.

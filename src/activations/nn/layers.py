@@ -86,16 +86,20 @@ class Dense(Layer):
         Constant initial bias (e.g. a small positive value against dead ReLUs).
     weight_scale : float, optional
         Gain on the initialiser's standard deviation (the std itself for "normal").
+    dtype : {"float64", "float32"}
+        Dtype of W, b and their gradients.  The initial values are drawn in float64
+        (the same random numbers whatever the dtype) and rounded to ``dtype``.
     """
 
     nonlinear = False
 
-    def __init__(self, n_in, n_out, *, rng, init="he", bias_init=0.0, weight_scale=None):
+    def __init__(self, n_in, n_out, *, rng, init="he", bias_init=0.0, weight_scale=None, dtype="float64"):
         n_in = _check_int(n_in, "n_in", "Dense")
         n_out = _check_int(n_out, "n_out", "Dense")
         _check_rng(rng, "Dense")
-        self.W = initialise(init, (n_in, n_out), rng, weight_scale)
-        self.b = np.full(n_out, float(bias_init))
+        dtype = _check_dtype(dtype, "Dense")
+        self.W = initialise(init, (n_in, n_out), rng, weight_scale).astype(dtype, copy=False)
+        self.b = np.full(n_out, float(bias_init), dtype=dtype)
         self.dW = np.zeros_like(self.W)
         self.db = np.zeros_like(self.b)
         self._X = None
@@ -110,12 +114,16 @@ class Dense(Layer):
 
     def forward(self, X):
         self._X = X
-        return X @ self.W + self.b
+        Z = X @ self.W
+        Z += self.b  # in place: the values of X @ W + b without a second (batch, n_out) array
+        return Z
 
-    def backward(self, dout):
-        self.dW[...] = self._X.T @ dout
-        self.db[...] = dout.sum(axis=0)
-        return dout @ self.W.T
+    def backward(self, dout, input_grad=True):
+        """Fill dW, db; return dL/dX (``None`` with ``input_grad=False``: nothing needs it
+        for the first layer during training, and it costs as much as the forward pass)."""
+        np.matmul(self._X.T, dout, out=self.dW)
+        np.sum(dout, axis=0, out=self.db)
+        return dout @ self.W.T if input_grad else None
 
     def params(self):
         return [self.W, self.b]
@@ -128,6 +136,20 @@ class Dense(Layer):
 
     def __repr__(self):
         return f"Dense({self.n_in}, {self.n_out})"
+
+
+_DTYPES = {"float64": np.float64, "float32": np.float32}
+
+
+def _check_dtype(dtype, fname):
+    """``np.float64`` or ``np.float32`` for a dtype spelled any NumPy way."""
+    try:
+        name = np.dtype(dtype).name
+    except TypeError:
+        name = None
+    if name not in _DTYPES:
+        raise ValueError(f"{fname}(): dtype must be float64 or float32, got {dtype!r}")
+    return _DTYPES[name]
 
 
 def _as_activation(activation, fname) -> Activation:
@@ -321,6 +343,9 @@ class Sequential:
         self.pre: list[np.ndarray] = []
         self.post: list[np.ndarray] = []
         self.delta: list[np.ndarray] = []
+        affine = [dense for layer in self.layers for dense in layer.affine_layers()]
+        #: Dtype of inputs, activations and gradients: the parameters' (float64 by default).
+        self.dtype = affine[0].W.dtype.type if affine else np.float64
         self._hidden = [layer for layer in self.layers if layer.nonlinear]
         # The output activation of an MLP is not a hidden layer.
         self._output_layer = None
@@ -338,7 +363,7 @@ class Sequential:
     def forward(self, X):
         """Output for a batch ``X`` of shape (n_samples, n_in); caches ``pre``/``post``."""
         first = self.dense_layers[0] if self.dense_layers else None
-        h = _as_batch(X, "forward", first.n_in if first is not None else None)
+        h = _as_batch(X, "forward", first.n_in if first is not None else None, self.dtype)
         hidden = set(map(id, self.hidden_layers))
         pre, post = [], []
         for layer in self.layers:
@@ -352,12 +377,20 @@ class Sequential:
 
     __call__ = forward
 
-    def backward(self, dout):
-        """Backpropagate dL/d(output); fills :meth:`grads` and returns dL/dX."""
-        g = np.asarray(dout, dtype=np.float64)
+    def backward(self, dout, input_grad=True):
+        """Backpropagate dL/d(output); fills :meth:`grads` and returns dL/dX.
+
+        With ``input_grad=False`` and a :class:`Dense` first layer, dL/dX is not
+        computed (``None`` is returned): :func:`train` does not need it.
+        """
+        g = np.asarray(dout, dtype=self.dtype)
         hidden = set(map(id, self.hidden_layers))
         delta = []
+        first = self.layers[0]
         for layer in reversed(self.layers):
+            if layer is first and not input_grad and type(layer) is Dense:
+                g = layer.backward(g, input_grad=False)
+                continue
             g = layer.backward(g)
             if id(layer) in hidden:
                 delta.append(layer.pre_activation_grad(g))
@@ -393,7 +426,7 @@ class Sequential:
         return f"{type(self).__name__}({', '.join(map(repr, self.layers))})"
 
 
-def _hidden_layer(spec, n_in, n_out, *, rng, init, bias_init, weight_scale, pieces):
+def _hidden_layer(spec, n_in, n_out, *, rng, init, bias_init, weight_scale, pieces, dtype=np.float64):
     """(layers, activation name) for one hidden layer."""
     if callable(spec) and not isinstance(spec, (str, Activation)):
         layer = spec(n_out)
@@ -413,7 +446,8 @@ def _hidden_layer(spec, n_in, n_out, *, rng, init, bias_init, weight_scale, piec
         return [Dense(n_in, n_out, rng=rng, init=winit, bias_init=bias_init, weight_scale=weight_scale), PReLU(n_out)]
     a = _as_activation(spec, "MLP")
     winit = auto_init(a) if init == "auto" else init
-    return [Dense(n_in, n_out, rng=rng, init=winit, bias_init=bias_init, weight_scale=weight_scale), ActivationLayer(a)]
+    dense = Dense(n_in, n_out, rng=rng, init=winit, bias_init=bias_init, weight_scale=weight_scale, dtype=dtype)
+    return [dense, ActivationLayer(a)]
 
 
 class MLP(Sequential):
@@ -443,6 +477,12 @@ class MLP(Sequential):
         Gain passed to every hidden layer's initialiser.
     pieces : int
         Pieces per Maxout unit (only with ``activation="maxout"``).
+    dtype : {"float64", "float32"}
+        Dtype of the parameters, activations and gradients.  float64 (the default) is
+        what every result of the course uses; float32 halves memory traffic and speeds
+        up the matrix products.  The initial weights are the same random draws in either
+        dtype.  float32 is offered for elementwise activations (registered names or
+        :class:`Activation` objects) only.
     """
 
     def __init__(
@@ -456,8 +496,10 @@ class MLP(Sequential):
         output="linear",
         weight_scale=None,
         pieces=2,
+        dtype="float64",
     ):
         _check_rng(rng, "MLP")
+        dtype = _check_dtype(dtype, "MLP")
         sizes = [_check_int(s, "sizes entries", "MLP") for s in sizes]
         if len(sizes) < 2:
             raise ValueError(f"MLP(): sizes needs at least [n_in, n_out], got {sizes}")
@@ -468,6 +510,10 @@ class MLP(Sequential):
             specs = list(activation)
         else:
             specs = [activation] * n_hidden
+        if dtype is not np.float64:
+            for spec in specs:
+                if not isinstance(spec, (str, Activation)) or spec in ("maxout", "learnable_prelu") or spec in GATED:
+                    raise ValueError(f"MLP(): dtype={np.dtype(dtype).name} needs elementwise activations, got {spec!r}")
         layers = []
         for i, spec in enumerate(specs):
             layers += _hidden_layer(
@@ -479,9 +525,10 @@ class MLP(Sequential):
                 bias_init=bias_init,
                 weight_scale=weight_scale,
                 pieces=pieces,
+                dtype=dtype,
             )
         out_init = "xavier" if init == "auto" else init
-        layers.append(Dense(sizes[-2], sizes[-1], rng=rng, init=out_init))
+        layers.append(Dense(sizes[-2], sizes[-1], rng=rng, init=out_init, dtype=dtype))
         output_layer = None
         if output != "linear":
             output_layer = ActivationLayer(output)

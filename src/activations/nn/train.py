@@ -12,6 +12,7 @@ from .._validation import as_batch as _as_batch
 from .._validation import as_labels as _as_labels
 from .._validation import check_int as _check_int
 from .._validation import check_rng as _check_rng
+from .layers import Sequential
 from .losses import loss_function as _loss_fn
 
 
@@ -119,7 +120,9 @@ def train(
     if not hasattr(optimizer, "step"):
         raise TypeError(f"train(): optimizer must have a step(params, grads) method, got {type(optimizer).__name__}")
     loss_fn = _loss_fn(loss, "train")
-    X = _as_batch(X, "train")
+    # Training data in the model's dtype (float64 unless built with dtype="float32"),
+    # converted once here rather than batch by batch.
+    X = _as_batch(X, "train", None, getattr(model, "dtype", np.float64))
     y = np.asarray(y)
     if len(y) != len(X):
         raise ValueError(f"train(): {len(y)} targets for {len(X)} samples")
@@ -131,6 +134,8 @@ def train(
     norms = []
     params, grads = model.params(), model.grads()
     n = len(X)
+    # dL/dX of the first layer is never used here: a Sequential skips it.
+    backward_kw = {"input_grad": False} if isinstance(model, Sequential) else {}
     with single_thread_blas():
         start = time.perf_counter()
         for epoch in range(1, epochs + 1):
@@ -141,7 +146,7 @@ def train(
             for lo in range(0, n, batch_size):
                 idx = order[lo : lo + batch_size]
                 value, dout = loss_fn(model.forward(X[idx]), y[idx])
-                model.backward(dout)
+                model.backward(dout, **backward_kw)
                 if record_grad_norms:
                     epoch_norms += [np.linalg.norm(d.dW) for d in dense]
                 optimizer.step(params, grads)
