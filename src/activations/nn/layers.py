@@ -204,12 +204,14 @@ class PReLU(Layer):
         self.dalpha = np.zeros_like(self.alpha)
         self._z = None
 
+    # The registry's prelu kernels take one scalar α; here α is a vector broadcast over
+    # the units, so the two lines below are the kernels' formulas with that broadcast.
     def forward(self, X):
         self._z = X
-        return kernels.prelu(X, self.alpha)
+        return np.where(X > 0, X, self.alpha * X)
 
     def derivative(self, z):
-        return kernels.prelu_grad(z, self.alpha)
+        return np.where(z > 0, 1.0, np.broadcast_to(self.alpha, z.shape[-1:]))
 
     def backward(self, dout):
         z = self._z
