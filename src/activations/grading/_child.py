@@ -138,16 +138,21 @@ def run(request: dict, wfd: int, home: str, limits: dict) -> None:
     per_question = float(limits.get("per_question", 5))
     namespace = shell.user_ns
     for q in request.get("questions", []):
-        try:
-            _alarm(per_question, _Timeout)
-            entry = probe_request(q, namespace)
-        except _Timeout:
-            entry = {"status": "timeout"}
-        except BaseException as exc:
-            entry = {"status": "probe error", "error": f"{type(exc).__name__}: {exc}"[:300]}
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+        entry = _probe_in_time(q, namespace, per_question)
         _emit(wfd, {"type": "answer", "qid": str(q.get("qid")), "entry": entry})
+
+
+def _probe_in_time(q, namespace, seconds):
+    """Probe one question with a wall-clock alarm; a timeout or a raising probe is an entry too."""
+    try:
+        _alarm(seconds, _Timeout)
+        return probe_request(q, namespace)
+    except _Timeout:
+        return {"status": "timeout"}
+    except BaseException as exc:
+        return {"status": "probe error", "error": f"{type(exc).__name__}: {exc}"[:300]}
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 def _error(info, text):
@@ -165,15 +170,7 @@ def kernel_harvest(namespace, request_path, answers_path, per_question):
         request = json.load(fh)
     with open(answers_path, "w", encoding="utf-8") as out:
         for q in request.get("questions", []):
-            try:
-                _alarm(per_question, _Timeout)
-                entry = probe_request(q, namespace)
-            except _Timeout:
-                entry = {"status": "timeout"}
-            except BaseException as exc:
-                entry = {"status": "probe error", "error": f"{type(exc).__name__}: {exc}"[:300]}
-            finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
+            entry = _probe_in_time(q, namespace, per_question)
             out.write(json.dumps({"type": "answer", "qid": str(q.get("qid")), "entry": entry}) + "\n")
             out.flush()
 
