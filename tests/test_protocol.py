@@ -124,3 +124,43 @@ def test_register_mde_figures_match_the_stored_results():
     assert f"MDE = {mde('tanh', 'sigmoid')}" in tanh
     gelu4 = next(v for c, v in verdicts.items() if c.startswith("GELU is better than ReLU and ELU and improves"))
     assert f"MDE = {mde('gelu', 'relu')} vs ReLU" in gelu4
+
+
+def test_register_relu_family_figures_match_the_stored_results():
+    """The ch3/ch4 entries redone on relu_family_mnist quote that file's MDEs and intervals."""
+    from pathlib import Path
+
+    import yaml
+
+    res = P.load_results("relu_family_mnist")
+
+    def by_seed(spec, key):
+        return np.array([key(r) for r in sorted(res["runs"][spec], key=lambda r: r["seed"])], dtype=float)
+
+    def pair(a, b, key):
+        return P.paired_difference(by_seed(a, key), by_seed(b, key))
+
+    def loss2(r):
+        return r["train_loss"][1]
+
+    def loss_end(r):
+        return r["train_loss"][-1]
+
+    def acc(r):
+        return r["acc"]
+
+    root = Path(__file__).resolve().parent.parent / "appendix" / "claims"
+    verdicts = {e["claim"]: str(e["verdict"]) for f in sorted(root.glob("*.yml")) for e in yaml.safe_load(f.read_text())}
+    slow = next(v for c, v in verdicts.items() if c.startswith("The small negative slope of Leaky ReLU"))
+    assert slow.startswith(P.NOT_DETECTABLE)
+    assert f"MDE = {pair('leaky_relu', 'relu', loss2).mde:.3f} in training loss after 2 epochs" in slow
+    assert f"{pair('leaky_relu', 'relu', loss_end).mde:.3f} after 8" in slow
+    prelu = next(v for c, v in verdicts.items() if c.startswith("PReLU can perform better than Leaky ReLU"))
+    p = pair("learnable_prelu", "leaky_relu", acc)
+    assert prelu == f"{P.verdict(p).split(')')[0]} in test accuracy; one task, each tuned, MNIST)"
+    selu = next(v for c, v in verdicts.items() if c.startswith("SELU's internal normalisation"))
+    p2, p_end = pair("selu", "relu", loss2), pair("selu", "relu", loss_end)
+    assert P.verdict(p2, direction=-1) == P.SUPPORTED
+    assert f"{p2.mean:.3f} [{p2.ci_low:.3f}, {p2.ci_high:.3f}] (supported)" in selu
+    assert P.verdict(p_end, direction=-1) == f"{P.NOT_DETECTABLE} (MDE = {p_end.mde:.3f})"
+    assert f"after 8 epochs MDE = {p_end.mde:.3f}, not detectable" in selu

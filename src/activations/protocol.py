@@ -454,6 +454,8 @@ EXPERIMENTS = {
         Config(),
     ),
     "linear_vs_mlp_mnist": (["linear_model", "relu"], Config(hidden=(32,))),
+    # ch3 (Leaky ReLU, PReLU) and ch4 (SELU): the same design as hidden_mnist.
+    "relu_family_mnist": (["relu", "leaky_relu", "learnable_prelu", "selu"], Config()),
 }
 
 
