@@ -421,7 +421,12 @@ def markdown(results: dict) -> str:
     if results.get("training"):
         from . import training
 
-        parts += ["### Training the reference MLP (course nn vs PyTorch)", "", training.markdown(results["training"]), ""]
+        parts += [
+            "### Training the reference MLP (course nn vs PyTorch)",
+            "",
+            training.markdown(results["training"]),
+            "",
+        ]
     return "\n".join(parts)
 
 

@@ -150,7 +150,9 @@ def test_register_relu_family_figures_match_the_stored_results():
         return r["acc"]
 
     root = Path(__file__).resolve().parent.parent / "appendix" / "claims"
-    verdicts = {e["claim"]: str(e["verdict"]) for f in sorted(root.glob("*.yml")) for e in yaml.safe_load(f.read_text())}
+    verdicts = {
+        e["claim"]: str(e["verdict"]) for f in sorted(root.glob("*.yml")) for e in yaml.safe_load(f.read_text())
+    }
     slow = next(v for c, v in verdicts.items() if c.startswith("The small negative slope of Leaky ReLU"))
     assert slow.startswith(P.NOT_DETECTABLE)
     assert f"MDE = {pair('leaky_relu', 'relu', loss2).mde:.3f} in training loss after 2 epochs" in slow
