@@ -29,6 +29,15 @@ def gated_names() -> list[str]:
     return sorted(GATED)
 
 
+def as_activation(activation, fname: str) -> Activation:
+    """``activation`` itself, or the registered activation of that name (for tools that take either)."""
+    if isinstance(activation, Activation):
+        return activation
+    if isinstance(activation, str):
+        return get(activation)
+    raise TypeError(f"{fname}(): activation must be a name or an Activation, got {type(activation).__name__}")
+
+
 def _resolve_params(name: str, params: dict) -> dict:
     return SPECS[name].check(name, params)
 

@@ -51,7 +51,7 @@ import sympy as sp
 
 from . import definitions
 from ._validation import check_rng as _check_rng
-from .core import Activation, get
+from .core import as_activation
 
 __all__ = [
     "Moments",
@@ -84,14 +84,6 @@ class Moments(NamedTuple):
     exact: bool
     second_expr: sp.Expr | None
     slope2_expr: sp.Expr | None
-
-
-def _resolve(activation, fname) -> Activation:
-    if isinstance(activation, Activation):
-        return activation
-    if isinstance(activation, str):
-        return get(activation)
-    raise TypeError(f"{fname}(): activation must be a name or an Activation, got {type(activation).__name__}")
 
 
 def _check_q(q, fname):
@@ -199,7 +191,7 @@ def gaussian_moments(activation, q=1.0) -> Moments:
     -------
     Moments
     """
-    a = _resolve(activation, "gaussian_moments")
+    a = as_activation(activation, "gaussian_moments")
     q = _check_q(q, "gaussian_moments")
     return _moments(a.name, tuple(sorted(a.params.items())), q)
 
@@ -218,7 +210,7 @@ def q_map(activation, q, *, sigma_w2=None, sigma_b2=0.0) -> float:
 
     ``sigma_w2`` defaults to the derived :func:`weight_variance` (so q = 1 maps to 1).
     """
-    a = _resolve(activation, "q_map")
+    a = as_activation(activation, "q_map")
     q = _check_q(q, "q_map")
     sw2 = weight_variance(a) if sigma_w2 is None else _check_var(sigma_w2, "sigma_w2", "q_map")
     sb2 = _check_var(sigma_b2, "sigma_b2", "q_map", allow_zero=True)
@@ -230,7 +222,7 @@ def chi(activation, *, sigma_w2=None, q=1.0) -> float:
     back-propagated gradient (and a small forward perturbation).  χ < 1: gradients
     vanish geometrically with depth; χ > 1: they explode.  ``sigma_w2`` defaults to the
     derived :func:`weight_variance`."""
-    a = _resolve(activation, "chi")
+    a = as_activation(activation, "chi")
     q = _check_q(q, "chi")
     sw2 = weight_variance(a) if sigma_w2 is None else _check_var(sigma_w2, "sigma_w2", "chi")
     return sw2 * gaussian_moments(a, q).slope2
@@ -240,7 +232,7 @@ def fixed_point(activation, *, sigma_w2, sigma_b2=0.0, q0=1.0, max_iter=200, tol
     """The fixed point q* of the q-map reached from ``q0`` by iteration (what a deep
     network converges to layer by layer).  Returns 0.0 if the iteration collapses
     below 1e-12, ``inf`` if it exceeds 1e12 (no finite attracting fixed point)."""
-    a = _resolve(activation, "fixed_point")
+    a = as_activation(activation, "fixed_point")
     sw2 = _check_var(sigma_w2, "sigma_w2", "fixed_point")
     sb2 = _check_var(sigma_b2, "sigma_b2", "fixed_point", allow_zero=True)
     q = _check_q(q0, "fixed_point")
@@ -259,7 +251,7 @@ def fixed_point(activation, *, sigma_w2, sigma_b2=0.0, q0=1.0, max_iter=200, tol
 def weight_variance(activation) -> float:
     """σ_w² = 1 / E[f(Z)²]: the weight variance (times fan_in) for which q* = 1 is a fixed
     point of the q-map with zero bias variance.  ReLU: 2 (He); identity, SELU: 1 (LeCun)."""
-    a = _resolve(activation, "weight_variance")
+    a = as_activation(activation, "weight_variance")
     m = gaussian_moments(a, 1.0)
     if m.second_expr is not None:
         return float(sp.N(1 / m.second_expr, _DPS))
@@ -268,7 +260,7 @@ def weight_variance(activation) -> float:
 
 def gain(activation) -> float:
     """√σ_w²: the factor on LeCun's standard deviation 1/√fan_in (PyTorch's ``gain``)."""
-    return math.sqrt(weight_variance(_resolve(activation, "gain")))
+    return math.sqrt(weight_variance(as_activation(activation, "gain")))
 
 
 def gain_table(names=None) -> list[dict]:
@@ -280,7 +272,7 @@ def gain_table(names=None) -> list[dict]:
 
     rows = []
     for name in _names() if names is None else names:
-        a = _resolve(name, "gain_table")
+        a = as_activation(name, "gain_table")
         m = gaussian_moments(a, 1.0)
         sw2 = weight_variance(a)
         rows.append(
@@ -311,7 +303,7 @@ class DerivedInit:
         if (activation is None) == (sigma_w2 is None):
             raise TypeError("DerivedInit(): give either an activation or sigma_w2")
         if activation is not None:
-            self.activation = _resolve(activation, "DerivedInit")
+            self.activation = as_activation(activation, "DerivedInit")
             self.sigma_w2 = weight_variance(self.activation)
             self.label = self.activation.name if label is None else str(label)
         else:

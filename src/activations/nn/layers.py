@@ -16,7 +16,7 @@ from .. import kernels
 from .._validation import as_batch as _as_batch
 from .._validation import check_int as _check_int
 from .._validation import check_rng as _check_rng
-from ..core import Activation, GatedActivation, get, get_gated
+from ..core import Activation, GatedActivation, as_activation, get_gated
 from ..functional import sigmoid
 from ..spec import GATED
 from ..vector import maxout, softmax
@@ -152,14 +152,6 @@ def _check_dtype(dtype, fname):
     return _DTYPES[name]
 
 
-def _as_activation(activation, fname) -> Activation:
-    if isinstance(activation, Activation):
-        return activation
-    if isinstance(activation, str):
-        return get(activation)
-    raise TypeError(f"{fname}(): activation must be a name or an Activation, got {type(activation).__name__}")
-
-
 class ActivationLayer(Layer):
     """Elementwise activation a = f(z); backward multiplies by f'(z) (``Activation.grad``).
 
@@ -167,7 +159,7 @@ class ActivationLayer(Layer):
     """
 
     def __init__(self, activation):
-        self.activation = _as_activation(activation, "ActivationLayer")
+        self.activation = as_activation(activation, "ActivationLayer")
         self.name = self.activation.name
         self._z = None
 
@@ -446,7 +438,7 @@ def _hidden_layer(spec, n_in, n_out, *, rng, init, bias_init, weight_scale, piec
     if spec == "learnable_prelu":
         winit = auto_init("prelu") if init == "auto" else init
         return [Dense(n_in, n_out, rng=rng, init=winit, bias_init=bias_init, weight_scale=weight_scale), PReLU(n_out)]
-    a = _as_activation(spec, "MLP")
+    a = as_activation(spec, "MLP")
     winit = auto_init(a) if init == "auto" else init
     dense = Dense(n_in, n_out, rng=rng, init=winit, bias_init=bias_init, weight_scale=weight_scale, dtype=dtype)
     return [dense, ActivationLayer(a)]
