@@ -131,7 +131,7 @@ def test_error_patterns_match_mystnb_markup():
     assert _ERROR_CLASS.search('<div class="output traceback highlight-ipythontb notranslate">')
     assert not _ERROR_CLASS.search('<div class="output stream highlight-myst-ansi notranslate">')
     assert not _ERROR_CLASS.search('<div class="cell_output docutils container">')
-    assert _RAW_ROLE.search("see {glue:text}`ch5_x:.2f` and") and _RAW_ROLE.search("{ref}`sec-a`")
+    assert _RAW_ROLE.search("see {glue:text}`ch6_x:.2f` and") and _RAW_ROLE.search("{ref}`sec-a`")
     assert not _RAW_ROLE.search("a set {1, 2} and `code`")
 
 

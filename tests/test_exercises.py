@@ -215,29 +215,29 @@ WRONG = [
     ("02_sigmoid_tanh", "q4", (lambda x: 1 - np.tanh(x) ** 2,), "cancels"),
     ("02_sigmoid_tanh", "q4", (lambda x: 1 / np.cosh(x) ** 2,), "overflows"),
     ("02_sigmoid_tanh", "q5", (10,), "best case"),
-    ("03_relu_family", "q1", (_leaky_inplace,), "changed its input"),
-    ("03_relu_family", "q1", (_leaky_int,), "integer input must give floats"),
-    ("03_relu_family", "q1", (_leaky_f64,), "float32 in, float32 out"),
-    ("03_relu_family", "q1", (_leaky_hardcoded,), "negative_slope argument"),
-    ("03_relu_family", "q2", (_elu_grad_right,), "left derivative"),
-    ("03_relu_family", "q2", (_elu_grad_overflow,), "np.where evaluates both branches"),
-    ("03_relu_family", "q3", (_dead_strict,), "exactly 0 is dead too"),
-    ("03_relu_family", "q4", (_maxout_strided,), "groups are consecutive"),
-    ("03_relu_family", "q5", (sp.exp(_x) / (1 + sp.exp(_x)),), "symbols named x and beta"),
-    ("03_relu_family", "q6", (lambda x: np.where(x > 0, 1.0, 0.25),), "with respect to x"),
-    ("04_gelu_selu_swish", "q1", (_gelu_erf,), "erfc"),
-    ("04_gelu_selu_swish", "q2", (sp.Float(-1.2784645427610738),), "floating-point"),
-    ("04_gelu_selu_swish", "q4", (0.0,), "mean"),
-    ("04_gelu_selu_swish", "q5", ("a", "the constants are magic"), "fixed point"),
-    ("05_choosing", "q1", (_softmax_naive,), "subtract the maximum"),
-    ("05_choosing", "q1", (_softmax_inplace,), "changed its input"),
-    ("05_choosing", "q1", (_softmax_global_max,), "each row's own maximum"),
-    ("05_choosing", "q2", (_log_of_softmax,), "log(softmax(z))"),
-    ("05_choosing", "q3", ("a", "softmax gives probabilities"), "not exclusive"),
-    ("05_choosing", "q3", ("b", ""), "short reason"),
-    ("05_choosing", "q3", ("e", "no such option here"), "one of the options"),
-    ("05_choosing", "q5", (float("inf"),), "underflowed"),
-    ("05_choosing", "q5", (-1000.0,), "off by a sign"),
+    ("04_relu_family", "q1", (_leaky_inplace,), "changed its input"),
+    ("04_relu_family", "q1", (_leaky_int,), "integer input must give floats"),
+    ("04_relu_family", "q1", (_leaky_f64,), "float32 in, float32 out"),
+    ("04_relu_family", "q1", (_leaky_hardcoded,), "negative_slope argument"),
+    ("04_relu_family", "q2", (_elu_grad_right,), "left derivative"),
+    ("04_relu_family", "q2", (_elu_grad_overflow,), "np.where evaluates both branches"),
+    ("04_relu_family", "q3", (_dead_strict,), "exactly 0 is dead too"),
+    ("04_relu_family", "q4", (_maxout_strided,), "groups are consecutive"),
+    ("04_relu_family", "q5", (sp.exp(_x) / (1 + sp.exp(_x)),), "symbols named x and beta"),
+    ("04_relu_family", "q6", (lambda x: np.where(x > 0, 1.0, 0.25),), "with respect to x"),
+    ("05_gelu_selu_swish", "q1", (_gelu_erf,), "erfc"),
+    ("05_gelu_selu_swish", "q2", (sp.Float(-1.2784645427610738),), "floating-point"),
+    ("05_gelu_selu_swish", "q4", (0.0,), "mean"),
+    ("05_gelu_selu_swish", "q5", ("a", "the constants are magic"), "fixed point"),
+    ("06_choosing", "q1", (_softmax_naive,), "subtract the maximum"),
+    ("06_choosing", "q1", (_softmax_inplace,), "changed its input"),
+    ("06_choosing", "q1", (_softmax_global_max,), "each row's own maximum"),
+    ("06_choosing", "q2", (_log_of_softmax,), "log(softmax(z))"),
+    ("06_choosing", "q3", ("a", "softmax gives probabilities"), "not exclusive"),
+    ("06_choosing", "q3", ("b", ""), "short reason"),
+    ("06_choosing", "q3", ("e", "no such option here"), "one of the options"),
+    ("06_choosing", "q5", (float("inf"),), "underflowed"),
+    ("06_choosing", "q5", (-1000.0,), "off by a sign"),
     ("01_linearity", "q1", (_compose_forgot_b2,), "W2 (W1 x + b1) + b2"),
     ("01_linearity", "q1", (_compose_wrong_order,), "check the shapes"),
     ("01_linearity", "q2", (6,), "multiply"),
@@ -260,7 +260,7 @@ def test_typical_wrong_answer_gets_its_hint(exercise_id, qid, answer, hint):
 def test_number_answers_never_show_the_expected_value(capsys):
     from activations.grading.student import checker
 
-    check = checker("05_choosing")
+    check = checker("06_choosing")
     check("q5", 999.0)
     out = capsys.readouterr().out
     assert "✗" in out and "1000" not in out
@@ -269,11 +269,11 @@ def test_number_answers_never_show_the_expected_value(capsys):
 def test_choice_answers_are_not_stored_in_plain_text():
     import inspect
 
-    from activations.grading.bank import ex05
+    from activations.grading.bank import ex06
 
-    src = inspect.getsource(ex05)
+    src = inspect.getsource(ex06)
     assert 'answer="' not in src and "correct=" not in src
-    q = get_exercise("05_choosing").question("q3")
+    q = get_exercise("06_choosing").question("q3")
     assert q.answer_hash not in q.options.values() and len(q.answer_hash) == 20
 
 

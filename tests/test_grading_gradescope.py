@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 SOURCE_DIR = REPO / "exercises" / "source"
 EXERCISES_DIR = REPO / "exercises"
 
-EX = "05_choosing"
+EX = "06_choosing"
 ROOT = Path(__file__).resolve().parents[1]
 TEST_KEYS = {
     "score",
@@ -104,7 +104,7 @@ def test_bundle_runs_like_on_gradescope(tmp_path):
     with zipfile.ZipFile(zpath) as zf:
         names = set(zf.namelist())
     assert {"setup.sh", "run_autograder", "config.json", "secret.txt", "requirements.txt"} <= names
-    assert "src/activations/grading/bank/ex05.py" in names
+    assert "src/activations/grading/bank/ex06.py" in names
     assert subprocess.run(["bash", "-n", str(out / "setup.sh")]).returncode == 0
     setup = (out / "setup.sh").read_text()
     assert "pip install" in setup and "conda" not in setup.lower() and "miniforge" not in setup.lower()

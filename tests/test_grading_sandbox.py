@@ -420,12 +420,12 @@ def test_magics_outputs_mismatch_resume_and_exit_code(tmp_path):
                 )
             ]
     (subs / f"nora_{EX}.ipynb").write_text(nbformat.writes(nb), encoding="utf-8")
-    (subs / "judy_02_sigmoid_tanh.ipynb").write_bytes(SOURCES["04_gelu_selu_swish"].read_bytes())
-    nb = _nb(SOURCES["05_choosing"])
+    (subs / "judy_02_sigmoid_tanh.ipynb").write_bytes(SOURCES["05_gelu_selu_swish"].read_bytes())
+    nb = _nb(SOURCES["06_choosing"])
     nb.metadata.pop("activations", None)
     (subs / "ken_01_linearity.ipynb").write_text(nbformat.writes(nb), encoding="utf-8")
-    (subs / "heidi" / "05_choosing.ipynb").write_bytes(SOURCES["05_choosing"].read_bytes())
-    (subs / "heidi__05_choosing.ipynb").write_bytes((EXERCISES_DIR / "05_choosing.ipynb").read_bytes())
+    (subs / "heidi" / "06_choosing.ipynb").write_bytes(SOURCES["06_choosing"].read_bytes())
+    (subs / "heidi__06_choosing.ipynb").write_bytes((EXERCISES_DIR / "06_choosing.ipynb").read_bytes())
     (subs / "oscar_03_submission.zip").write_bytes(b"PK\x03\x04" + bytes(64))
     out = tmp_path / "grades.csv"
     cmd = [
@@ -453,10 +453,10 @@ def test_magics_outputs_mismatch_resume_and_exit_code(tmp_path):
     judy = table["judy_02_sigmoid_tanh.ipynb"]
     assert judy["code"] == "flagged" and "file name says 02_sigmoid_tanh" in judy["status"]
     ken = table["ken_01_linearity.ipynb"]
-    assert ken["code"] == "flagged" and "look like exercise 05_choosing" in ken["status"]
-    assert table["heidi/05_choosing.ipynb"]["student"] == "heidi"
-    assert table["heidi/05_choosing.ipynb"]["percent"] == "100.0"
-    assert table["heidi__05_choosing.ipynb"]["total"] == "0"
+    assert ken["code"] == "flagged" and "look like exercise 06_choosing" in ken["status"]
+    assert table["heidi/06_choosing.ipynb"]["student"] == "heidi"
+    assert table["heidi/06_choosing.ipynb"]["percent"] == "100.0"
+    assert table["heidi__06_choosing.ipynb"]["total"] == "0"
     zrow = table["oscar_03_submission.zip"]
     assert zrow["total"] == "" and zrow["code"] == "ungraded" and "unpack" in zrow["status"]
     (run,) = (tmp_path / "grades_feedback").iterdir()
@@ -596,13 +596,13 @@ def test_kernel_engine_limits(tmp_path):
     """The kernel engine under the same sandbox: time limit, memory limit, a dying kernel, leftovers."""
     subs = tmp_path / "subs"
     subs.mkdir()
-    five = SOURCES["05_choosing"]
-    (subs / "05_loop.ipynb").write_text(_with_cell("while True:\n    pass", five), encoding="utf-8")
-    (subs / "05_memory.ipynb").write_text(
+    five = SOURCES["06_choosing"]
+    (subs / "06_loop.ipynb").write_text(_with_cell("while True:\n    pass", five), encoding="utf-8")
+    (subs / "06_memory.ipynb").write_text(
         _with_cell("hog = []\nwhile True:\n    hog.append(bytearray(64 * 2**20))", five), encoding="utf-8"
     )
-    (subs / "05_dies.ipynb").write_text(_with_cell("import os\nos._exit(3)", five), encoding="utf-8")
-    (subs / "05_sleepers.ipynb").write_text(
+    (subs / "06_dies.ipynb").write_text(_with_cell("import os\nos._exit(3)", five), encoding="utf-8")
+    (subs / "06_sleepers.ipynb").write_text(
         _with_cell(
             "import os\nif os.fork() == 0:\n    os.setsid()\n    os.execv('/usr/bin/sleep', ['sleep', '26.535'])", five
         ),
@@ -621,10 +621,10 @@ def test_kernel_engine_limits(tmp_path):
             engine="kernel",
         )
     }
-    full = get_exercise("05_choosing").max_points
-    assert rows["05_loop.ipynb"].status.startswith("timeout") and rows["05_loop.ipynb"].total == full
-    assert any("MemoryError" in e for e in rows["05_memory.ipynb"].errors)
-    assert rows["05_memory.ipynb"].total == full
-    assert rows["05_dies.ipynb"].total == 0 and "died" in rows["05_dies.ipynb"].status
-    assert rows["05_sleepers.ipynb"].total == full
+    full = get_exercise("06_choosing").max_points
+    assert rows["06_loop.ipynb"].status.startswith("timeout") and rows["06_loop.ipynb"].total == full
+    assert any("MemoryError" in e for e in rows["06_memory.ipynb"].errors)
+    assert rows["06_memory.ipynb"].total == full
+    assert rows["06_dies.ipynb"].total == 0 and "died" in rows["06_dies.ipynb"].status
+    assert rows["06_sleepers.ipynb"].total == full
     assert subprocess.run(["pgrep", "-f", "sleep 26.535"], capture_output=True, text=True).stdout.strip() == ""

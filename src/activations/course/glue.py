@@ -1,7 +1,7 @@
 """The glue helper every chapter uses: a computed value into the prose, never displayed.
 
 >>> from activations.course.glue import keep, keep_math   # doctest: +SKIP
->>> keep("ch3_dead_fraction", 0.25)                        # doctest: +SKIP
+>>> keep("ch4_dead_fraction", 0.25)                        # doctest: +SKIP
 
 In the page, ``{glue:text}`key:.3f``` shows the value with a format spec, and
 ``{glue:md}`key:myst``` shows a formula glued with :func:`keep_math`.

@@ -1,4 +1,4 @@
-"""Exercise 05: choosing output activations and losses; stable softmax / log-softmax."""
+"""Exercise 04: GELU, Swish and SELU."""
 
 from __future__ import annotations
 
@@ -6,123 +6,124 @@ import numpy as np
 
 import activations as act
 
-from ..questions import Case, ChoiceQuestion, FunctionQuestion, NumberQuestion, case_rng
+from ..questions import ChoiceQuestion, ExpressionQuestion, FunctionQuestion, NumberQuestion
 from . import Exercise
-
-LOGITS = (1000.0, 0.0, -1000.0)
-TARGET = 1
+from ._cases import elementwise
 
 
-def _vector_cases(full, seed):
-    rng = case_rng(seed, full)
-    v = lambda *a: np.array(a, dtype=np.float64)
-    cases = [
-        Case((v(1.0, 2.0, 3.0),), {}, "z = [1, 2, 3]", rtol=1e-12, atol=1e-15),
-        Case((v(1000.0, 1001.0, 1002.0),), {}, "z = [1000, 1001, 1002]", rtol=1e-12, atol=1e-15, no_warnings=True),
-        Case((v(0.0, -1000.0, -40.0),), {}, "z = [0, -1000, -40]", rtol=1e-12, atol=1e-15, no_warnings=True),
-        Case(
-            (np.array([[0.0, 1.0, 2.0], [-2000.0, -1999.0, -1998.0]]),),
-            {},
-            "z = [[0, 1, 2], [-2000, -1999, -1998]]",
-            rtol=1e-12,
-            atol=1e-15,
-            no_warnings=True,
-            nonfinite_hint="subtract each row's own maximum (np.max(z, axis=axis, keepdims=True)), not the "
-            "global one: a row far below the global maximum underflows to 0/0",
-        ),
-        Case((v(-np.inf, 0.0, 1.0),), {}, "z = [-inf, 0, 1]", rtol=1e-12, atol=1e-15),
-        Case((rng.normal(scale=30.0, size=(4, 6)),), {"axis": 0}, "a 4x6 array with axis=0", rtol=1e-10, atol=1e-14),
-        Case((rng.normal(scale=30.0, size=(5, 7)),), {}, "a 5x7 array (axis=-1)", rtol=1e-10, atol=1e-14),
-        Case((rng.normal(scale=5.0, size=(3, 8)).astype(np.float32),), {}, "a 3x8 float32 array", rtol=2e-5, atol=2e-6),
-    ]
-    if full:
-        cases.append(
-            Case(
-                (rng.normal(scale=100.0, size=(6, 5, 4)),),
-                {"axis": 1},
-                "a 6x5x4 array with axis=1",
-                rtol=1e-10,
-                atol=1e-13,
-            )
-        )
-    return cases
+def _swish_min_location(point):
+    import mpmath
+
+    return -1 - mpmath.lambertw(mpmath.exp(-1)).real
 
 
-def _cross_entropy():
-    return float(-act.log_softmax(np.array(LOGITS))[TARGET])
+def _swish_min_value():
+    from scipy import optimize
+
+    res = optimize.minimize_scalar(lambda t: float(act.silu(t)), bracket=(-3.0, -1.0, 0.0), tol=1e-12)
+    return float(res.fun)
+
+
+def _selu_second_moment():
+    from scipy import integrate
+
+    pdf = 1.0 / np.sqrt(2.0 * np.pi)
+    value, _ = integrate.quad(
+        lambda z: float(act.selu(z)) ** 2 * pdf * np.exp(-0.5 * z * z), -np.inf, np.inf, epsabs=1e-13, epsrel=1e-13
+    )
+    return value
+
+
+def _swish_cases(full):
+    cases = elementwise(
+        full,
+        seed=403,
+        scale=6.0,
+        tails=(-1000.0, -750.0, -40.0, 40.0, 750.0, 1000.0),
+        tail_hint="x·sigmoid(x) needs a sigmoid that does not overflow for large |x| (see exercise 02)",
+    )
+    return (
+        cases
+        + elementwise(full, seed=404, kwargs={"beta": 2.0}, limits=False)[:1]
+        + elementwise(full, seed=405, kwargs={"beta": 0.0}, limits=False)[:1]
+    )
 
 
 EXERCISE = Exercise(
-    "05_choosing",
-    "Choosing the output activation and the loss",
+    "05_gelu_selu_swish",
+    "GELU, Swish, SELU",
     [
         FunctionQuestion(
             "q1",
-            "stable softmax",
-            ("stable_softmax",),
+            "GELU through erfc",
+            ("gelu",),
             points=2,
-            cases=lambda full: _vector_cases(full, 501),
-            reference=act.softmax,
-            arg_name="z",
-            hint="softmax(z) = exp(z - m) / sum(exp(z - m)) with m = max(z) along axis (keepdims=True)",
-            overflow_hint="exp overflowed (inf/inf = nan) or every term underflowed (0/0): subtract the "
-            "maximum along axis (keepdims=True) before exp",
-            warning_hint="exp overflowed: subtract the maximum along axis (keepdims=True) before exp",
+            cases=lambda full: elementwise(
+                full,
+                seed=401,
+                scale=4.0,
+                tails=(-40.0, -20.0, -10.0, -8.0, -6.0, 6.0, 10.0),
+                rtol=1e-10,
+                f32_rtol=1e-5,
+                tail_hint="1 + erf(x/sqrt(2)) cancels for x below about -6 (erf -> -1); use "
+                "Φ(x) = erfc(-x/sqrt(2))/2 (scipy.special.erfc), which keeps its digits in the tail",
+            ),
+            reference=act.gelu,
+            hint="GELU(x) = x Φ(x) with Φ(x) = (1 + erf(x/√2))/2 = erfc(-x/√2)/2",
+            overflow_hint="at x = -inf, x·Φ(x) is -inf·0 = nan: return the limit 0 there "
+            "(e.g. np.where(np.isneginf(x), 0.0, ...))",
+        ),
+        ExpressionQuestion(
+            "q2",
+            "where Swish has its minimum (SymPy)",
+            ("swish_min_x",),
+            symbols=(),
+            at=({},),
+            expected=_swish_min_location,
+            hint="set d/dx [x/(1 + exp(-x))] = 0; it reduces to 1 + x + exp(x) = 0, which sp.solve "
+            "answers with LambertW",
         ),
         FunctionQuestion(
-            "q2",
-            "stable log-softmax",
-            ("stable_log_softmax",),
-            points=2,
-            cases=lambda full: _vector_cases(full, 502),
-            reference=act.log_softmax,
-            arg_name="z",
-            hint="log_softmax(z) = (z - m) - log(sum(exp(z - m))) with m = max(z) along axis",
-            overflow_hint="log of a probability that underflowed to 0 (or exp overflowed): compute "
-            "(z - m) - log(sum(exp(z - m))) instead of log(softmax(z))",
-            warning_hint="log(0) or exp overflow: compute (z - m) - log(sum(exp(z - m))) instead of log(softmax(z))",
-        ),
-        ChoiceQuestion(
             "q3",
-            "multi-label classification",
-            ("q3_choice", "q3_reason"),
-            options={
-                "a": "softmax over the labels + categorical cross-entropy",
-                "b": "a sigmoid on each output + binary cross-entropy per label",
-                "c": "linear outputs + mean squared error",
-                "d": "tanh outputs + hinge loss",
-            },
-            answer_hash="0d970227bddbbb964196",
-            hint="the labels are not exclusive: an image can be 'cat' and 'outdoor' at once. Which output "
-            "lets several probabilities be close to 1 together?",
-        ),
-        ChoiceQuestion(
-            "q4",
-            "regression of a signed quantity",
-            ("q4_choice", "q4_reason"),
-            options={
-                "a": "sigmoid output + binary cross-entropy",
-                "b": "softmax output + categorical cross-entropy",
-                "c": "linear (identity) output + mean squared error",
-                "d": "ReLU output + mean squared error",
-            },
-            answer_hash="87bd623083e18280e7da",
-            hint="the target can be any real number, including negative ones: which output range covers it?",
+            "Swish with β",
+            ("swish",),
+            points=2,
+            cases=_swish_cases,
+            reference=lambda x, beta=1.0: act.swish(x, beta=beta),
+            hint="swish(x) = x·sigmoid(beta·x); beta = 0 gives x/2",
+            overflow_hint="exp overflowed or inf·0 appeared: use a stable sigmoid of beta·x, and at "
+            "x = -inf return the limit 0",
         ),
         NumberQuestion(
-            "q5",
-            "cross-entropy of extreme logits",
-            ("cross_entropy",),
-            compute=_cross_entropy,
-            rtol=1e-12,
+            "q4",
+            "second moment of SELU(z), z ~ N(0, 1)",
+            ("selu_second_moment",),
+            compute=_selu_second_moment,
+            rtol=1e-6,
             near_misses=(
+                (lambda g, e: abs(g) < 1e-3, "≈ 0 is the mean E[selu(z)]; the question asks for E[selu(z)²]"),
                 (
-                    lambda g, e: not np.isfinite(g),
-                    "you took the log of a probability that underflowed to 0: use the log-softmax from q2",
+                    lambda g, e: abs(g - e) < 0.02,
+                    "close, but a Monte Carlo estimate with n samples is only good to about 1/sqrt(n); "
+                    "integrate with scipy.integrate.quad against the normal density",
                 ),
-                (lambda g, e: g == -e, "off by a sign: the loss is -log p"),
             ),
-            hint="loss = -log softmax(z)[y] with 0-based y; compute it with your stable log-softmax",
+            hint="E[selu(z)²] = ∫ selu(z)² φ(z) dz with φ the standard normal density",
+        ),
+        ChoiceQuestion(
+            "q5",
+            "when does SELU self-normalise",
+            ("q5_choice", "q5_reason"),
+            options={
+                "a": "With any weight initialisation: the constants λ and α guarantee it.",
+                "b": "With standardised inputs, LeCun-normal weights (variance 1/fan_in) and plain dense "
+                "layers: mean 0 and variance 1 are a fixed point of the layer-to-layer map.",
+                "c": "Only with batch normalisation after every layer.",
+                "d": "Only when SELU is used in the output layer.",
+            },
+            answer_hash="c58c66ef55e41a283599",
+            hint="λ and α were chosen so that (mean, variance) = (0, 1) is a fixed point; what does that "
+            "assume about the weights and the inputs?",
         ),
     ],
 )
