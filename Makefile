@@ -5,6 +5,11 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | cksum | cut -d' ' -f1)
 JB     := $(VENV)/bin/jupyter-book
+# The numerics under which the stored experiment results reproduce bit for bit on any x86-64
+# (activations.protocol.PINNED_ENV; tests/test_protocol.py checks the two agree).
+export OPENBLAS_NUM_THREADS := 1
+export OPENBLAS_CORETYPE := Haswell
+export NPY_DISABLE_CPU_FEATURES := X86_V4 AVX512_ICL AVX512_SPR
 
 .PHONY: setup book pdf serve lint test test-fast bench exercises experiments grader-deps clean help
 

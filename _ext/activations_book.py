@@ -193,6 +193,11 @@ def setup(app):
     """Sphinx extension entry point (see the module docstring)."""
     # Kernels started by MyST-NB / jupyter-cache inherit this process's environment.
     os.environ[EXPLORER_MODE_ENV] = "static"
+    # ... and the pinned numerics under which stored experiment runs reproduce bit for bit.
+    from activations.protocol import PINNED_ENV
+
+    for key, value in PINNED_ENV.items():
+        os.environ.setdefault(key, value)
     _register_bib_style()
     # Before Sphinx's own check (priority 800) that html_static_path exists.
     app.connect("config-inited", _on_config_inited, priority=400)

@@ -1,6 +1,8 @@
 """activations.protocol: the statistics and verdicts, on constructed cases; MNIST splits."""
 
 import math
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -166,3 +168,21 @@ def test_register_relu_family_figures_match_the_stored_results():
     assert f"{p2.mean:.3f} [{p2.ci_low:.3f}, {p2.ci_high:.3f}] (supported)" in selu
     assert P.verdict(p_end, direction=-1) == f"{P.NOT_DETECTABLE} (MDE = {p_end.mde:.3f})"
     assert f"after 8 epochs MDE = {p_end.mde:.3f}, not detectable" in selu
+
+
+def test_pinned_numerics_are_the_makefiles_and_same_run_is_strict_under_them(monkeypatch):
+    """`make` exports exactly P.PINNED_ENV, and same_run is bit for bit under it."""
+    text = (Path(__file__).resolve().parents[1] / "Makefile").read_text()
+    exported = dict(re.findall(r"^export (\w+) := (.*)$", text, flags=re.M))
+    assert exported == P.PINNED_ENV
+    run = {"correct": 900, "val_acc": [0.9, 0.95], "train_loss": [0.5, 0.25]}
+    nudged = {**run, "train_loss": [0.5, 0.25 * (1 + 1e-15)]}
+    for key, value in P.PINNED_ENV.items():
+        monkeypatch.setenv(key, value)
+    if P.pinned():  # x86-64
+        assert P.same_run(run, dict(run)) and not P.same_run(run, nudged)
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "Zen")
+    assert not P.pinned()
+    assert P.same_run(run, nudged)
+    assert not P.same_run(run, {**run, "correct": 899})
+    assert not P.same_run(run, {**run, "train_loss": [0.5, 0.26]})
