@@ -33,7 +33,9 @@ from hypothesis import strategies as st
 from activations.course.glue import BOUND_HELPERS, bound_text
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted(p for folder in ("chapters", "appendix") for p in (ROOT / folder).rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+NOTEBOOKS = sorted(
+    p for folder in ("chapters", "appendix") for p in (ROOT / folder).rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
+)
 
 # phrase -> (direction of the bound, strict?). A negation shortly before the phrase ("no logit
 # changes by more than", "never falls below", "no more than") flips both: not (v > X) is v <= X.
@@ -165,8 +167,9 @@ def audit_notebook(nb: dict, name: str) -> list[str]:
                 continue
             direction, strict = regs[key]
             if direction != use["direction"]:
+                used = "keep_upper" if direction == "upper" else "keep_lower"
                 problems.append(f"{where}: glue key {key!r} after {said} needs an {use['direction']} bound "
-                                f"but is registered with {'keep_upper' if direction == 'upper' else 'keep_lower'}; use {fix}")
+                                f"but is registered with {used}; use {fix}")
             if use["strict"] and not strict:
                 problems.append(f"{where}: glue key {key!r} after {said} is a strict bound; register it with {fix}")
             if use["spec"]:

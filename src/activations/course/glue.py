@@ -120,7 +120,10 @@ def bound_text(value, digits: int = 2, *, direction: str, fmt: str = "e", strict
     text = f"{float(q):.{digits - 1}e}" if fmt == "e" else f"{float(q):.{digits}f}"
     # The guarantee, checked exactly on the text that will be printed.
     printed = Decimal(text)
-    ok = (printed > v if strict else printed >= v) if direction == "upper" else (printed < v if strict else printed <= v)
+    if direction == "upper":
+        ok = printed > v if strict else printed >= v
+    else:
+        ok = printed < v if strict else printed <= v
     if not ok:  # pragma: no cover - a bug in this function, not in the caller's input
         raise AssertionError(f"bound_text(): {text} is not a safe {direction} bound of {v}")
     return text
