@@ -34,7 +34,10 @@ from activations.course.glue import BOUND_HELPERS, bound_text
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(
-    p for folder in ("chapters", "appendix") for p in (ROOT / folder).rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
+    p
+    for folder in ("chapters", "appendix")
+    for p in (ROOT / folder).rglob("*.ipynb")
+    if ".ipynb_checkpoints" not in p.parts
 )
 
 # phrase -> (direction of the bound, strict?). A negation shortly before the phrase ("no logit
@@ -111,8 +114,16 @@ def bound_uses(markdown: str):
             shown = f"{neg} … {shown}"
         if m.group("minus"):  # "less than −X": X itself must be a lower bound
             direction = "lower" if direction == "upper" else "upper"
-        uses.append({"phrase": shown, "key": m.group("key").strip(), "spec": m.group("spec"),
-                     "direction": direction, "strict": strict, "negated": bool(m.group("minus"))})
+        uses.append(
+            {
+                "phrase": shown,
+                "key": m.group("key").strip(),
+                "spec": m.group("spec"),
+                "direction": direction,
+                "strict": strict,
+                "negated": bool(m.group("minus")),
+            }
+        )
     return uses
 
 
@@ -161,20 +172,26 @@ def audit_notebook(nb: dict, name: str) -> list[str]:
             helper = "keep_upper" if use["direction"] == "upper" else "keep_lower"
             fix = f'{helper}("{key}", value, digits{", strict=True" if use["strict"] else ""})'
             if key not in regs:
-                problems.append(f"{where}: glue key {key!r} after {said} is not registered through a bound "
-                                f"helper; use {fix} in a code cell"
-                                + (f" and drop the format spec ':{use['spec']}'" if use["spec"] else ""))
+                problems.append(
+                    f"{where}: glue key {key!r} after {said} is not registered through a bound "
+                    f"helper; use {fix} in a code cell"
+                    + (f" and drop the format spec ':{use['spec']}'" if use["spec"] else "")
+                )
                 continue
             direction, strict = regs[key]
             if direction != use["direction"]:
                 used = "keep_upper" if direction == "upper" else "keep_lower"
-                problems.append(f"{where}: glue key {key!r} after {said} needs an {use['direction']} bound "
-                                f"but is registered with {used}; use {fix}")
+                problems.append(
+                    f"{where}: glue key {key!r} after {said} needs an {use['direction']} bound "
+                    f"but is registered with {used}; use {fix}"
+                )
             if use["strict"] and not strict:
                 problems.append(f"{where}: glue key {key!r} after {said} is a strict bound; register it with {fix}")
             if use["spec"]:
-                problems.append(f"{where}: glue key {key!r} after {said} has the format spec ':{use['spec']}', "
-                                "which rounds the bound again; write {glue:text}`" + key + "` without a spec")
+                problems.append(
+                    f"{where}: glue key {key!r} after {said} has the format spec ':{use['spec']}', "
+                    "which rounds the bound again; write {glue:text}`" + key + "` without a spec"
+                )
     return problems
 
 
@@ -196,8 +213,12 @@ def test_the_book_has_notebooks_to_audit():
 
 
 def _nb(code: str, markdown: str) -> dict:
-    return {"cells": [{"cell_type": "code", "id": "c0", "source": code},
-                      {"cell_type": "markdown", "id": "m1", "source": markdown}]}
+    return {
+        "cells": [
+            {"cell_type": "code", "id": "c0", "source": code},
+            {"cell_type": "markdown", "id": "m1", "source": markdown},
+        ]
+    }
 
 
 def test_audit_catches_a_plain_keep_after_less_than():
@@ -218,11 +239,15 @@ def test_audit_catches_the_wrong_direction_strictness_and_a_format_spec():
 
 
 def test_audit_accepts_correct_bounds_and_ignores_other_glue():
-    code = ('from activations.course.glue import keep, keep_lower, keep_upper\n'
-            'keep_upper("gap", 1.433e-6, 2, strict=True)\nkeep_lower("acc", 0.95, 2, fmt="f")\n'
-            'keep("mean", 0.3)\nkeep_upper(key="n", value=3, fmt="d")')
-    md = ("They differ by less than {glue:text}`gap`, accuracy at least {glue:text}`acc` and "
-          "the mean is {glue:text}`mean:.2f` averaged over {glue:text}`mean` seeds; $\\le$ {glue:text}`n` runs.")
+    code = (
+        "from activations.course.glue import keep, keep_lower, keep_upper\n"
+        'keep_upper("gap", 1.433e-6, 2, strict=True)\nkeep_lower("acc", 0.95, 2, fmt="f")\n'
+        'keep("mean", 0.3)\nkeep_upper(key="n", value=3, fmt="d")'
+    )
+    md = (
+        "They differ by less than {glue:text}`gap`, accuracy at least {glue:text}`acc` and "
+        "the mean is {glue:text}`mean:.2f` averaged over {glue:text}`mean` seeds; $\\le$ {glue:text}`n` runs."
+    )
     assert audit_notebook(_nb(code, md), "nb") == []
 
 
@@ -237,8 +262,10 @@ def test_audit_symbols_and_a_minus_sign_swap_the_direction():
 
 def test_audit_reads_a_negation_as_the_opposite_bound():
     code = 'keep_upper("dev", 0.03)\nkeep_lower("m", 0.41)\nkeep_upper("d2", 0.03)'
-    md = ("No weight is more than {glue:text}`dev` from 1/8; the mean never falls below {glue:text}`m`. "
-          "Yet one unit, and not two, is more than {glue:text}`d2` away.")
+    md = (
+        "No weight is more than {glue:text}`dev` from 1/8; the mean never falls below {glue:text}`m`. "
+        "Yet one unit, and not two, is more than {glue:text}`d2` away."
+    )
     problems = audit_notebook(_nb(code, md), "nb")
     # "no ... more than" = at most (upper, not strict); "never ... below" = at least (lower, not
     # strict); the negation in another clause ("not two,") does not flip the last one.
@@ -266,9 +293,15 @@ def test_bound_text_rounds_away_from_the_review_example():
 
 @pytest.mark.parametrize(
     "kwargs, error",
-    [({"value": "1"}, TypeError), ({"value": float("nan")}, ValueError), ({"digits": 1.5}, TypeError),
-     ({"direction": "up"}, ValueError), ({"fmt": "g"}, ValueError), ({"value": 1.5, "fmt": "d"}, ValueError),
-     ({"digits": 0}, ValueError)],
+    [
+        ({"value": "1"}, TypeError),
+        ({"value": float("nan")}, ValueError),
+        ({"digits": 1.5}, TypeError),
+        ({"direction": "up"}, ValueError),
+        ({"fmt": "g"}, ValueError),
+        ({"value": 1.5, "fmt": "d"}, ValueError),
+        ({"digits": 0}, ValueError),
+    ],
 )
 def test_bound_text_rejects_bad_input(kwargs, error):
     args = {"value": 1.0, "digits": 2, "direction": "upper", "fmt": "e"} | kwargs
@@ -278,8 +311,13 @@ def test_bound_text_rejects_bad_input(kwargs, error):
 
 
 @settings(max_examples=300, deadline=None)
-@given(value=st.floats(allow_nan=False, allow_infinity=False, min_value=-1e300, max_value=1e300),
-       digits=st.integers(1, 6), upper=st.booleans(), strict=st.booleans(), fmt=st.sampled_from(["e", "f"]))
+@given(
+    value=st.floats(allow_nan=False, allow_infinity=False, min_value=-1e300, max_value=1e300),
+    digits=st.integers(1, 6),
+    upper=st.booleans(),
+    strict=st.booleans(),
+    fmt=st.sampled_from(["e", "f"]),
+)
 def test_bound_text_is_a_bound_and_the_tightest_one(value, digits, upper, strict, fmt):
     if fmt == "f" and abs(value) > 1e12:
         return
