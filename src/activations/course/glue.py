@@ -80,7 +80,8 @@ def bound_text(value, digits: int = 2, *, direction: str, fmt: str = "e", strict
         ``value`` is not a real number, or ``digits`` not an integer.
     ValueError
         ``value`` is not finite, ``digits`` is out of range, ``direction`` or ``fmt`` is
-        unknown, or ``fmt="d"`` with a value that is not an integer (or with ``strict``).
+        unknown, ``fmt="d"`` with a value that is not an integer (or with ``strict``), or a
+        strict bound of 0 with ``fmt="e"``.
     """
     if isinstance(value, np.generic):
         value = value.item()
@@ -105,16 +106,15 @@ def bound_text(value, digits: int = 2, *, direction: str, fmt: str = "e", strict
     if fmt == "f" and not 0 <= digits <= 15:
         raise ValueError(f"bound_text(): fmt='f' needs 0 <= digits <= 15, got {digits}")
 
+    if fmt == "e" and strict and value == 0:
+        raise ValueError("bound_text(): a strict bound of 0 has no significant digits in fmt='e'; use fmt='f'")
     v = Decimal(float(value)) if not isinstance(value, Integral) else Decimal(int(value))
     rounding = ROUND_CEILING if direction == "upper" else ROUND_FLOOR
-    if fmt == "e":
-        exponent = v.adjusted() if v != 0 else 0
-        quantum = Decimal(1).scaleb(exponent - digits + 1)
-    else:
-        quantum = Decimal(1).scaleb(-digits)
-    q = v.quantize(quantum, rounding=rounding)
+    q, quantum = _round(v, digits, fmt, rounding)
     if strict and q == v:
-        q = q + quantum if direction == "upper" else q - quantum
+        # v itself is printable: round a point a little beyond v instead (a tenth of a step, so
+        # that no printable number is skipped, also where the decade changes: 1000 -> 900).
+        q, _ = _round(v + quantum / 10 if direction == "upper" else v - quantum / 10, digits, fmt, rounding)
     # q has at most `digits` significant digits (a carry, 9.99 -> 10.00, only adds a trailing
     # zero), so formatting the nearest float prints q exactly; the check below confirms it.
     text = f"{float(q):.{digits - 1}e}" if fmt == "e" else f"{float(q):.{digits}f}"
@@ -127,6 +127,16 @@ def bound_text(value, digits: int = 2, *, direction: str, fmt: str = "e", strict
     if not ok:  # pragma: no cover - a bug in this function, not in the caller's input
         raise AssertionError(f"bound_text(): {text} is not a safe {direction} bound of {v}")
     return text
+
+
+def _round(v: Decimal, digits: int, fmt: str, rounding) -> tuple[Decimal, Decimal]:
+    """``v`` rounded to the printable grid of ``fmt`` around it, and that grid's step."""
+    if fmt == "e":
+        exponent = v.adjusted() if v != 0 else 0
+        quantum = Decimal(1).scaleb(exponent - digits + 1)
+    else:
+        quantum = Decimal(1).scaleb(-digits)
+    return v.quantize(quantum, rounding=rounding), quantum
 
 
 def _keep_bound(func, key, value, digits, direction, fmt, strict):
