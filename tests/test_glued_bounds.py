@@ -4,8 +4,8 @@ A value glued with :func:`activations.course.glue.keep` and printed with a forma
 rounded to nearest, so "less than {glue:text}`gap:.1e`" can print 1.4e-06 for a gap of
 1.433e-06 (issue 15 part 4). The bound helpers ``keep_upper`` / ``keep_lower`` round in the
 safe direction. This test reads the *source* of every notebook under ``chapters/`` and
-``appendix/``, finds each bound phrase ("less than", "at most", "at least", "never below",
-"<", "≥", ...) directly followed by a ``{glue:text}`` role, and checks that
+``appendix/``, finds each bound phrase ("less than", "at most", "up to", "within", "at least",
+"never below", "<", "≥", ...) directly followed by a ``{glue:text}`` role, and checks that
 
 1. the key is registered in a code cell of the same notebook by a call
    ``keep_upper("key", ...)`` (for upper-bound phrases) or ``keep_lower("key", ...)`` (for
@@ -51,6 +51,7 @@ PHRASES = {
     "under": ("upper", True),
     "at most": ("upper", False),
     "up to": ("upper", False),
+    "within": ("upper", False),  # "within X of 1": a distance of at most X
     "more than": ("lower", True),
     "greater than": ("lower", True),
     "larger than": ("lower", True),
