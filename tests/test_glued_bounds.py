@@ -342,3 +342,14 @@ def test_bound_text_is_a_bound_and_the_tightest_one(value, digits, upper, strict
         assert closer <= v if strict else closer < v
     else:
         assert closer >= v if strict else closer > v
+
+
+def test_keep_helpers_name_themselves_in_errors():
+    from activations.course.glue import keep_lower, keep_upper
+
+    with pytest.raises(TypeError, match="keep_upper"):
+        keep_upper("", 1.0)
+    with pytest.raises(ValueError, match="keep_lower"):
+        keep_lower("k", float("inf"))
+    with pytest.raises(ValueError, match="keep_upper"):
+        keep_upper("k", 0.0, strict=True)
