@@ -587,7 +587,12 @@ EXPERIMENTS = {
     # ch7 (issue 14): one feed-forward block, ungated 4d wide vs gated 8d/3 wide (matched parameters).
     "gated_ffn_mnist": (
         ["ffn_gelu", "ffn_relu", "ffn_swiglu", "ffn_geglu", "ffn_reglu"],
-        Config(hidden=(48,), lr_grid=(0.001, 0.00316, 0.01, 0.0316), seeds=tuple(range(20))),
+        Config(
+            hidden=(48,),
+            # half-decade steps: the gated blocks' best rate sits next to where SGD diverges
+            lr_grid=(0.001, 0.00178, 0.00316, 0.00562, 0.01, 0.0178, 0.0316),
+            seeds=tuple(range(20)),
+        ),
     ),
 }
 
