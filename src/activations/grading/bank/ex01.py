@@ -159,20 +159,20 @@ EXERCISE = Exercise(
         ),
         ChoiceQuestion(
             "q5",
-            "what is wrong with sqrt(x) and log(x) as activations",
+            "an activation that does not help",
             ("q5_choice", "q5_reason"),
             points=1,
             options={
-                "a": "They are linear, so the network collapses to one affine map.",
-                "b": "They saturate for large positive inputs, so their gradients vanish there.",
-                "c": "They are not differentiable anywhere on their domain.",
-                "d": "They are undefined for some inputs a layer produces all the time.",
+                "a": "softsign, x / (1 + |x|)",
+                "b": "the absolute value |x|",
+                "c": "f(x) = 3x - 2",
+                "d": "x·σ(x) (SiLU)",
             },
-            answer_hash="857079fd09dd151e2dc6",
+            answer_hash="3a39e33ef581bb8d7fd3",
             reason_concepts=(
-                (r"negative|< ?0|<= ?0|below zero|half|nan|-inf", "say which inputs cause the trouble, and how often"),
+                (r"affine|linear|compos", "say what composing the layers with this activation gives"),
             ),
-            hint="evaluate np.sqrt and np.log on a standard normal sample: what fraction of the results is finite?",
+            hint="for which of these is a stack of layers no more expressive than one layer?",
         ),
     ],
 )
