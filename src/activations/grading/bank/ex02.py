@@ -74,8 +74,30 @@ EXERCISE = Exercise(
     "02_sigmoid_tanh",
     "Sigmoid and tanh: saturation and overflow",
     [
-        NumberQuestion(
+        FunctionQuestion(
             "q1",
+            "a sigmoid that never overflows (kernel)",
+            ("stable_sigmoid",),
+            points=2,
+            cases=lambda full: elementwise(
+                full,
+                seed=201,
+                scale=20.0,
+                tails=(-1000.0, -745.0, -40.0, 40.0, 745.0, 1000.0),
+                f32_tails=(-100.0, -90.0, 90.0, 100.0),
+                tail_hint="for one sign of x your formula evaluates exp of a large positive number: "
+                "rearrange so that exp only ever sees -|x|",
+            ),
+            reference=act.sigmoid,
+            hint="compare your function with act.sigmoid on the failing input",
+            hints=(
+                "one formula cannot serve both signs: use one arrangement for x >= 0 and another for x < 0",
+                "multiply numerator and denominator by the same exponential so that exp's argument is never positive",
+            ),
+            overflow_hint="an intermediate overflowed (or became inf/inf): which exponential grows for this x?",
+        ),
+        NumberQuestion(
+            "q2",
             "tanh and sigmoid networks: one function class",
             ("sigmoid_output_bias",),
             points=2,
@@ -96,7 +118,7 @@ EXERCISE = Exercise(
             ),
         ),
         NumberQuestion(
-            "q2",
+            "q3",
             "where σ' has fallen to a fraction of its maximum",
             ("x_saturated",),
             points=2,
@@ -112,7 +134,7 @@ EXERCISE = Exercise(
             hints=("σ' = σ(1 - σ) is a quadratic in σ: which of its two roots belongs to x > 0?",),
         ),
         IntervalQuestion(
-            "q3",
+            "q4",
             "gradient flow through a deep sigmoid network (experiment)",
             ("grad_ratio",),
             points=3,
@@ -128,9 +150,9 @@ EXERCISE = Exercise(
             hints=("grad_norm[0] is layer 1 (nearest the input); the last hidden layer is grad_norm[depth - 1]",),
         ),
         ChoiceQuestion(
-            "q4",
+            "q5",
             "diagnose per-layer statistics",
-            ("q4_choice", "q4_fix"),
+            ("q5_choice", "q5_fix"),
             points=2,
             kind="diagnosis",
             options={
@@ -139,7 +161,7 @@ EXERCISE = Exercise(
                 "c": "Exploding gradients: the gradient grows from the output towards the input.",
                 "d": "The outputs are not zero-centred, so the weight updates zig-zag.",
             },
-            answer_hash="448408d82f2e29e0aa79",
+            answer_hash="b8b9ff4a47dc623859d3",
             reason_concepts=(
                 (
                     r"init|scale|xavier|glorot|lecun|smaller weight|weight variance|std|standard deviation|gain|normali",
@@ -148,28 +170,6 @@ EXERCISE = Exercise(
             ),
             hint="compare the spread of the pre-activations with the region where σ' is not small",
             hints=("look at the weight scale the network was built with",),
-        ),
-        FunctionQuestion(
-            "q5",
-            "a sigmoid that never overflows (kernel)",
-            ("stable_sigmoid",),
-            points=2,
-            cases=lambda full: elementwise(
-                full,
-                seed=201,
-                scale=20.0,
-                tails=(-1000.0, -745.0, -40.0, 40.0, 745.0, 1000.0),
-                f32_tails=(-100.0, -90.0, 90.0, 100.0),
-                tail_hint="for one sign of x your formula evaluates exp of a large positive number: "
-                "rearrange so that exp only ever sees -|x|",
-            ),
-            reference=act.sigmoid,
-            hint="compare your function with act.sigmoid on the failing input",
-            hints=(
-                "one formula cannot serve both signs: use one arrangement for x >= 0 and another for x < 0",
-                "multiply numerator and denominator by the same exponential so that exp's argument is never positive",
-            ),
-            overflow_hint="an intermediate overflowed (or became inf/inf): which exponential grows for this x?",
         ),
         NumberQuestion(
             "q6",
