@@ -8,7 +8,6 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
-import sympy as sp
 
 from activations.grading import notebooks
 from activations.grading.bank import exercises, get_exercise
@@ -401,7 +400,7 @@ def test_parameters_differ_per_student_and_copied_answers_fail():
         for q in ex.questions:
             if q.params is None or ex.id[:2] in ("03", "07"):
                 continue
-            pa, pb = q.parameters("alice"), q.parameters("bob")
+            pa = q.parameters("alice")
             assert pa == q.parameters("alice") and pa == q.parameters(" Alice ")  # stable, case-insensitive
             if isinstance(q, (NumberQuestion, IntervalQuestion)):
                 alice = q.compute(pa)
@@ -428,7 +427,7 @@ def test_chapter_mix():
 def test_student_id_reaches_the_grader():
     from activations.grading.batch import build_request, notebook_student
 
-    src = ['import numpy as np\n', 'STUDENT_ID = "alice"  # mine\ncheck = checker("01_linearity", student=STUDENT_ID)']
+    src = ["import numpy as np\n", 'STUDENT_ID = "alice"  # mine\ncheck = checker("01_linearity", student=STUDENT_ID)']
     assert notebook_student(src, {}) == "alice"
     assert notebook_student(src, {"activations": {"student": "bob"}}) == "bob"
     assert notebook_student(['STUDENT_ID = ""'], {}) == ""
@@ -484,3 +483,72 @@ def test_not_attempted_forms(capsys):
     check("q9", 1)  # unknown question: a message, no exception
     out = capsys.readouterr().out
     assert out.count("not attempted yet") == 3 and "no question 'q9'" in out
+
+
+# --- solutions: only in the solutions edition ------------------------------------------------
+
+
+def _toc_files(toc) -> list[str]:
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("file"), str):
+                found.append(node["file"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(toc)
+    return found
+
+
+def test_default_build_has_no_solutions():
+    import yaml
+
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text(encoding="utf-8"))
+    cfg = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))
+    files = _toc_files(toc)
+    assert not [f for f in files if "source" in f]
+    assert "exercises/source" in cfg["exclude_patterns"]
+    for p in SOURCES:  # every exercise page of the book is a student notebook
+        if f"exercises/{p.stem}" in files:
+            text = (EXERCISES_DIR / p.name).read_text(encoding="utf-8")
+            assert "Worked solution" not in text and "BEGIN SOLUTION" not in text
+
+
+def test_solutions_edition_swaps_in_the_sources():
+    import yaml
+
+    from tools import solutions
+
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text(encoding="utf-8"))
+    cfg = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))
+    files = _toc_files(solutions.solutions_toc(toc))
+    student = [f for f in _toc_files(toc) if f.startswith("exercises/")]
+    assert student and all(f"exercises/source/{f.split('/', 1)[1]}" in files for f in student)
+    assert not [f for f in files if f.startswith("exercises/0")]
+    scfg = solutions.solutions_config(cfg, REPO)
+    assert not [p for p in scfg["exclude_patterns"] if p.startswith("exercises/source")]
+    assert not [p for p in scfg["execute"]["exclude_patterns"] if "source" in p]
+    assert "solutions edition" in scfg["title"] and cfg["title"] in scfg["title"]
+    assert all(Path(p).is_absolute() for p in scfg["sphinx"]["local_extensions"].values())
+    for p in SOURCES:  # every source notebook has worked solutions to show
+        assert "Worked solution" in p.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("edition", ["html", "solutions/html"])
+def test_built_exercise_pages(edition):
+    """The built pages, when a build exists: solutions only in the solutions edition."""
+    site = REPO / "_build" / edition
+    pages = sorted((site / "exercises").glob("0*_*.html")) + sorted((site / "exercises" / "source").glob("0*_*.html"))
+    if not pages:
+        pytest.skip(f"no built {edition} (make {'book' if edition == 'html' else 'book-solutions'})")
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        solution_shown = "Worked solution" in text
+        assert solution_shown == (edition != "html"), page
+        if edition == "html":
+            assert "exercises/source" not in str(page.relative_to(site))

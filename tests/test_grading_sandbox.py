@@ -191,7 +191,9 @@ def arena(tmp_path_factory):
     forge = (
         "import os, json\n"
         "fake = json.dumps({'done': True, 'exit': 0, 'killed': None, 'type': 'answer', 'qid': 'q3',"
-        f" 'entry': {{'status': 'ok', 'data': {{'attempted': True, 'number': True, 'value': {_q3_right_value()!r}}}}}}) + '\\n'\n"
+        " 'entry': {'status': 'ok', 'data': {'attempted': True, 'number': True, 'value': "
+        + repr(_q3_right_value())
+        + "}}}) + '\\n'\n"
         "for fd in range(3, 64):\n"
         "    try:\n        os.write(fd, fake.encode())\n"
         "    except OSError:\n        pass\n"

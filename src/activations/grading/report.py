@@ -73,7 +73,11 @@ def report(source_dir) -> str:
             f"| {row['exercise']} | {row['questions']} | {kinds} | {row['points']:g} | {row['kernel_share']:.0%} |"
         )
     cold, warm = [], []
-    lines += ["", "| exercise | question | kind | first check (s) | repeated check (s) |", "| --- | --- | --- | --- | --- |"]
+    lines += [
+        "",
+        "| exercise | question | kind | first check (s) | repeated check (s) |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     for ex in exs:
         for t in check_times(ex, Path(source_dir) / f"{ex.id}.ipynb"):
             cold.append(t["cold"])
@@ -83,7 +87,8 @@ def report(source_dir) -> str:
     if cold:
         lines += [
             "",
-            f"median check time: first {1e3 * statistics.median(cold):.2f} ms, repeated {1e3 * statistics.median(warm):.2f} ms; "
+            f"median check time: first {1e3 * statistics.median(cold):.2f} ms, "
+            f"repeated {1e3 * statistics.median(warm):.2f} ms; "
             f"slowest first check {max(cold):.2f} s ({len(cold)} questions)",
         ]
     return "\n".join(lines)

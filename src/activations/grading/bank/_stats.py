@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+#: the hint for an interval built with the normal quantile where the question asks for Student's t
+T_HINT = "with 10 runs the normal quantile is too small: use Student's t with n - 1 degrees of freedom"
+
 
 def t_interval(values, level=0.95):
     """``(mean, low, high)``: mean ± t_{(1+level)/2, n-1} · s / sqrt(n), s with ddof = 1."""

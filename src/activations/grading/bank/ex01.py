@@ -169,9 +169,7 @@ EXERCISE = Exercise(
                 "d": "x·σ(x) (SiLU)",
             },
             answer_hash="3a39e33ef581bb8d7fd3",
-            reason_concepts=(
-                (r"affine|linear|compos", "say what composing the layers with this activation gives"),
-            ),
+            reason_concepts=((r"affine|linear|compos", "say what composing the layers with this activation gives"),),
             hint="for which of these is a stack of layers no more expressive than one layer?",
         ),
     ],

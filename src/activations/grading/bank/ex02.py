@@ -108,8 +108,14 @@ EXERCISE = Exercise(
             atol=1e-12,
             near_misses=(
                 (lambda g, e, p: abs(g - (p["c"] + sum(p["v"]))) < 1e-9, "off by a sign in the constant term"),
-                (lambda g, e, p: abs(g - p["c"]) < 1e-9, "the constant in the identity does not vanish: where does it go?"),
-                (lambda g, e, p: abs(g - (p["c"] - 2 * sum(p["v"]))) < 1e-9, "check the factor in front of the constant"),
+                (
+                    lambda g, e, p: abs(g - p["c"]) < 1e-9,
+                    "the constant in the identity does not vanish: where does it go?",
+                ),
+                (
+                    lambda g, e, p: abs(g - (p["c"] - 2 * sum(p["v"]))) < 1e-9,
+                    "check the factor in front of the constant",
+                ),
             ),
             hint="write tanh through the sigmoid, then collect every term that does not depend on x",
             hints=(
@@ -128,7 +134,10 @@ EXERCISE = Exercise(
             rtol=1e-9,
             near_misses=(
                 (lambda g, e: abs(g + e) < 1e-9 * abs(e), "the question asks for the positive solution"),
-                (lambda g, e: abs(g - e) < 1e-3 * abs(e), "close: solve exactly instead of on a grid or by bisection to a few digits"),
+                (
+                    lambda g, e: abs(g - e) < 1e-3 * abs(e),
+                    "close: solve exactly instead of on a grid or by bisection to a few digits",
+                ),
             ),
             hint="write σ' in terms of σ, solve for σ, then invert the sigmoid",
             hints=("σ' = σ(1 - σ) is a quadratic in σ: which of its two roots belongs to x > 0?",),
@@ -142,8 +151,14 @@ EXERCISE = Exercise(
             compute=_gradient_ratio,
             width_ratio=1.1,
             near_misses=(
-                (z_instead_of_t, "with 10 runs the normal quantile is too small: use Student's t with n - 1 degrees of freedom"),
-                (lambda g, w: abs(g[0] + w[0]) < 0.05 * abs(w[0]), "off by a sign: layer 1 over the last hidden layer, not the reverse"),
+                (
+                    z_instead_of_t,
+                    "with 10 runs the normal quantile is too small: use Student's t with n - 1 degrees of freedom",
+                ),
+                (
+                    lambda g, w: abs(g[0] + w[0]) < 0.05 * abs(w[0]),
+                    "off by a sign: layer 1 over the last hidden layer, not the reverse",
+                ),
             ),
             hint="run the helper exactly as the question says, for your depth and seeds, and take log10 "
             "of the ratio per seed before averaging",
@@ -164,7 +179,8 @@ EXERCISE = Exercise(
             answer_hash="b8b9ff4a47dc623859d3",
             reason_concepts=(
                 (
-                    r"init|scale|xavier|glorot|lecun|smaller weight|weight variance|std|standard deviation|gain|normali",
+                    r"init|scale|xavier|glorot|lecun|smaller weight|weight variance|std|standard deviation"
+                    r"|gain|normali",
                     "say what you would change about how the network is set up, and in which direction",
                 ),
             ),
@@ -191,7 +207,10 @@ EXERCISE = Exercise(
                     lambda g, e, p: g == int(np.ceil(p["k"] * np.log(10) / np.log(4))) and g != e,
                     "that is the best case, with every factor at its maximum; multiply the actual factors",
                 ),
-                (lambda g, e: abs(g - e) == 1, "off by one: report the first L for which the product of L factors is already below the threshold"),
+                (
+                    lambda g, e: abs(g - e) == 1,
+                    "off by one: report the first L for which the product of L factors is already below the threshold",
+                ),
             ),
             hint="the factors are not all equal: the signal h changes from layer to layer",
             hints=("keep two numbers in a loop, the product so far and the current h, and update both per layer",),

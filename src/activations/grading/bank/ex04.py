@@ -74,12 +74,22 @@ EXERCISE = Exercise(
             compute=_leaky_gain,
             rtol=1e-9,
             near_misses=(
-                (lambda g, e: g == 2.0, "that is the value for ReLU: the negative side of a leaky ReLU carries signal too"),
-                (lambda g, e, p: abs(g - 1 / (1 + p["a"] ** 2)) < 1e-9, "check the factor from the half-normal: E[Z² ; Z > 0] is not E[Z²]"),
+                (
+                    lambda g, e: g == 2.0,
+                    "that is the value for ReLU: the negative side of a leaky ReLU carries signal too",
+                ),
+                (
+                    lambda g, e, p: abs(g - 1 / (1 + p["a"] ** 2)) < 1e-9,
+                    "check the factor from the half-normal: E[Z² ; Z > 0] is not E[Z²]",
+                ),
                 (lambda g, e, p: abs(g - 2 / (1 + p["a"])) < 1e-9, "the slope enters the second moment squared"),
-                (lambda g, e: abs(g * e - 1) < 1e-9, "you computed the second moment itself; the question asks for the variance that makes it 1"),
+                (
+                    lambda g, e: abs(g * e - 1) < 1e-9,
+                    "you computed the second moment itself; the question asks for the variance that makes it 1",
+                ),
             ),
-            hint="the variance of the next pre-activation is fan_in · Var(w) · E[f(z)²]: compute E[f(Z)²] for Z ~ N(0, 1)",
+            hint="the variance of the next pre-activation is fan_in · Var(w) · E[f(z)²]: compute E[f(Z)²] "
+            "for Z ~ N(0, 1)",
             hints=("split the Gaussian integral at 0: each half of N(0, 1) carries half of E[Z²]",),
         ),
         IntervalQuestion(
@@ -91,7 +101,10 @@ EXERCISE = Exercise(
             compute=_dead_fraction,
             width_ratio=1.1,
             near_misses=(
-                (z_instead_of_t, "with 10 runs the normal quantile is too small: use Student's t with n - 1 degrees of freedom"),
+                (
+                    z_instead_of_t,
+                    "with 10 runs the normal quantile is too small: use Student's t with n - 1 degrees of freedom",
+                ),
             ),
             hint="run the set-up of the question exactly (sizes, init, bias, the order of the random draws) and "
             "take the last hidden layer's fraction",
@@ -147,7 +160,10 @@ EXERCISE = Exercise(
             integer=True,
             rtol=0,
             near_misses=(
-                (lambda g, e, p: g == 2 ** p["n"], "not every on/off pattern of the units is reachable with two inputs"),
+                (
+                    lambda g, e, p: g == 2 ** p["n"],
+                    "not every on/off pattern of the units is reachable with two inputs",
+                ),
                 (lambda g, e, p: g == p["n"] + 1, "that is the count for one input; here each unit cuts a plane"),
             ),
             hint="each unit switches along a line; count how many regions n lines in general position make",

@@ -92,7 +92,10 @@ EXERCISE = Exercise(
             compute=_selu_depth_variance,
             width_ratio=1.1,
             near_misses=(
-                (z_instead_of_t, "with 10 runs the normal quantile is too small: use Student's t with n - 1 degrees of freedom"),
+                (
+                    z_instead_of_t,
+                    "with 10 runs the normal quantile is too small: use Student's t with n - 1 degrees of freedom",
+                ),
             ),
             hint="run the helper exactly as the question says, for your weight scale and seeds, and take "
             "the variance of the last layer",
@@ -148,7 +151,10 @@ EXERCISE = Exercise(
             },
             answer_hash="cda4903ace2985e7d0f1",
             reason_concepts=(
-                (r"fixed point|attract|stable|converge", "say what λ and α were chosen to achieve for (mean, variance)"),
+                (
+                    r"fixed point|attract|stable|converge",
+                    "say what λ and α were chosen to achieve for (mean, variance)",
+                ),
             ),
             hint="λ and α were chosen so that one (mean, variance) pair is special; what does that assume?",
         ),

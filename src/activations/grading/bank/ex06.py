@@ -22,7 +22,7 @@ LRS = (0.01, 0.03, 0.1, 0.3)
 
 def _vector_cases(full, seed):
     rng = case_rng(seed, full)
-    v = lambda *a: np.array(a, dtype=np.float64)  # noqa: E731
+    v = lambda *a: np.array(a, dtype=np.float64)
     cases = [
         Case((v(1.0, 2.0, 3.0),), {}, "z = [1, 2, 3]", rtol=1e-12, atol=1e-15),
         Case((v(1000.0, 1001.0, 1002.0),), {}, "z = [1000, 1001, 1002]", rtol=1e-12, atol=1e-15, no_warnings=True),
@@ -102,7 +102,10 @@ EXERCISE = Exercise(
             compute=_sweep,
             width_ratio=1.1,
             near_misses=(
-                (z_instead_of_t, "with 10 runs the normal quantile is too small: use Student's t with n - 1 degrees of freedom"),
+                (
+                    z_instead_of_t,
+                    "with 10 runs the normal quantile is too small: use Student's t with n - 1 degrees of freedom",
+                ),
             ),
             hint="choose the learning rate on the validation accuracy (mean over the seeds), then report the "
             "test accuracies of that learning rate",
@@ -122,7 +125,10 @@ EXERCISE = Exercise(
             },
             answer_hash="5462b4bc76ca826d3186",
             reason_concepts=(
-                (r"linear|identity|no (output )?activation|without (an )?activation|tanh", "say what the output layer should be instead"),
+                (
+                    r"linear|identity|no (output )?activation|without (an )?activation|tanh",
+                    "say what the output layer should be instead",
+                ),
             ),
             hint="compare the range of the predictions with the range of the targets",
             hints=("what values can the output activation produce at all?",),
@@ -137,12 +143,21 @@ EXERCISE = Exercise(
             compute=_extreme_ce,
             rtol=1e-12,
             near_misses=(
-                (lambda g, e: not np.isfinite(g), "a probability underflowed to 0 or an exp overflowed: stay in log space"),
+                (
+                    lambda g, e: not np.isfinite(g),
+                    "a probability underflowed to 0 or an exp overflowed: stay in log space",
+                ),
                 (lambda g, e: g == -e, "off by a sign: the loss is minus the log-probability"),
-                (lambda g, e, p: abs(g - p["d"]) < 1e-9, "the two largest logits share the probability: what is left of that share?"),
+                (
+                    lambda g, e, p: abs(g - p["d"]) < 1e-9,
+                    "the two largest logits share the probability: what is left of that share?",
+                ),
             ),
             hint="write the loss with a log-sum-exp and take the largest logit out of it before evaluating",
-            hints=("after taking the largest logit out, which terms of the sum are exactly representable, which negligible?",),
+            hints=(
+                "after taking the largest logit out, which terms of the sum are exactly representable, "
+                "which negligible?",
+            ),
         ),
         ChoiceQuestion(
             "q5",
