@@ -552,3 +552,26 @@ def test_built_exercise_pages(edition):
         assert solution_shown == (edition != "html"), page
         if edition == "html":
             assert "exercises/source" not in str(page.relative_to(site))
+
+
+def test_question_types_written_for_the_old_api_still_work():
+    """A bank written against the API before student ids (judge/request without ``student``) keeps working."""
+    from dataclasses import dataclass
+
+    from activations.grading.bank import Exercise
+    from activations.grading.batch import build_request
+    from activations.grading.questions import with_student
+
+    @dataclass
+    class Old(NumberQuestion):
+        def judge(self, data, *, full=False):
+            return super().judge(data, full=full)
+
+        def request(self, full=True):
+            return {"kind": "number", "names": list(self.names)}
+
+    q = Old("q1", "old style", ("a",), compute=lambda: 2.5)
+    assert q.check(2.5, student="alice").status == PASS and q.check(2.0, student="alice").status == FAIL
+    assert with_student(q.judge, q.probe(2.5), full=True, student="bob").status == PASS
+    req = build_request(Exercise("99_old", "old", [q]), ["a = 2.5"], "bob")
+    assert req["questions"][0]["kind"] == "number" and req["params"] == {}

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from . import questions as _questions
 from .bank import exercises, get_exercise
-from .questions import FAIL, NOT_ATTEMPTED, UNGRADED, Result
+from .questions import FAIL, NOT_ATTEMPTED, UNGRADED, Result, with_student
 
 MAX_FILE_BYTES = 512 * 2**20  # outputs are stripped, so only absurd files are refused
 MAX_COLUMNS = 8  # question columns in the CSV (the largest exercise has 6)
@@ -214,7 +214,7 @@ def limits_for(exercise, timeout: float, memory_mb: int, engine: str = "shell") 
 
 def build_request(exercise, sources, student: str = "") -> dict:
     """What the sandbox gets: the cells, the calls to make, and this student's (public) parameters."""
-    questions = [dict(q.request(True, student=student), qid=q.qid) for q in exercise.questions]
+    questions = [dict(with_student(q.request, True, student=student), qid=q.qid) for q in exercise.questions]
     params = {q.qid: q.parameters(student) for q in exercise.questions if getattr(q, "params", None) is not None}
     return {"cells": sources, "questions": questions, "params": params}
 
@@ -336,7 +336,7 @@ def _judge(exercise, answers: dict, cut_short: bool, student: str = ""):
             )
         elif st == "ok":
             try:
-                results.append(q.judge(entry.get("data"), full=True, student=student))
+                results.append(with_student(q.judge, entry.get("data"), full=True, student=student))
             except Exception as exc:
                 results.append(Result(q.qid, q.title, FAIL, 0.0, q.points, f"malformed answer ({type(exc).__name__})"))
             data = entry.get("data")

@@ -95,6 +95,19 @@ class Result:
         return out
 
 
+def with_student(method, *args, student: str = "", **kwargs):
+    """``method(*args, student=student, **kwargs)``, or without ``student`` for a question type
+    written before per-student parameters existed (its ``judge``/``request``/``check`` lack it)."""
+    import inspect
+
+    try:
+        params = inspect.signature(method).parameters
+        takes = "student" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+    except (TypeError, ValueError):
+        takes = False
+    return method(*args, student=student, **kwargs) if takes else method(*args, **kwargs)
+
+
 def _missing(value) -> bool:
     return value is None or value is Ellipsis
 
@@ -164,7 +177,8 @@ class Question:
         """Probe and judge in one process (the student's quick check)."""
         if self.params is None and student == "":
             return self.judge(self.probe(*answer, full=full), full=full)
-        return self.judge(self.probe(*answer, full=full, student=student), full=full, student=student)
+        data = with_student(self.probe, *answer, full=full, student=student)
+        return with_student(self.judge, data, full=full, student=student)
 
     def _memo(self, key, compute):
         """``compute()`` once per question, key and secret (include the student in ``key`` when it matters)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 
-from .questions import UNGRADED, Result
+from .questions import UNGRADED, Result, with_student
 
 #: Set to "1" in a submission's process by the batch grader.
 BATCH_ENV = "ACTIVATIONS_GRADING_BATCH"
@@ -67,7 +67,7 @@ def checker(exercise_id: str, student: str | None = None):
             print(f"? {exc.args[0]}")
             return
         try:
-            result = question.check(*answer, full=False, student=student)
+            result = with_student(question.check, *answer, full=False, student=student)
         except Exception as exc:  # a bug in a check must not stop the notebook
             result = Result(
                 qid,
