@@ -575,3 +575,19 @@ def test_question_types_written_for_the_old_api_still_work():
     assert with_student(q.judge, q.probe(2.5), full=True, student="bob").status == PASS
     req = build_request(Exercise("99_old", "old", [q]), ["a = 2.5"], "bob")
     assert req["questions"][0]["kind"] == "number" and req["params"] == {}
+
+
+def test_grader_inputs_differ_per_student_with_a_secret():
+    from activations.grading import questions as Q
+
+    q = get_exercise("04_relu_family").question("q4")
+    try:
+        Q.use_secret("course-secret")
+        a = q.request(True, student="alice")["calls"]
+        b = q.request(True, student="bob")["calls"]
+        assert a != b  # the grader's random points depend on the student (and the secret)
+        assert q.request(False, student="alice") == q.request(False, student="bob")  # the public quick check
+        elu = lambda x, alpha=1.0: np.where(np.asarray(x) > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
+        assert q.check(elu, full=True, student="alice").status == PASS
+    finally:
+        Q.use_secret(None)

@@ -45,8 +45,10 @@ def _elu_grad(x, alpha=1.0):
     return act.get("elu", alpha=alpha).grad(x)
 
 
-def _elu_cases(full):
-    cases = elementwise(full, seed=302, scale=3.0, tails=(-1000.0, -50.0, 50.0, 800.0, 1000.0), tail_hint="")
+def _elu_cases(full, student=""):
+    cases = elementwise(
+        full, student=student, seed=302, scale=3.0, tails=(-1000.0, -50.0, 50.0, 800.0, 1000.0), tail_hint=""
+    )
     cases.insert(
         1,
         Case(

@@ -20,8 +20,8 @@ from ._stats import t_interval, z_instead_of_t
 LRS = (0.01, 0.03, 0.1, 0.3)
 
 
-def _vector_cases(full, seed):
-    rng = case_rng(seed, full)
+def _vector_cases(full, seed, student=""):
+    rng = case_rng(seed, full, student=student)
     v = lambda *a: np.array(a, dtype=np.float64)
     cases = [
         Case((v(1.0, 2.0, 3.0),), {}, "z = [1, 2, 3]", rtol=1e-12, atol=1e-15),
@@ -81,7 +81,7 @@ EXERCISE = Exercise(
             "stable log-softmax (kernel)",
             ("stable_log_softmax",),
             points=2,
-            cases=lambda full: _vector_cases(full, 502),
+            cases=lambda full, student="": _vector_cases(full, 502, student),
             reference=act.log_softmax,
             arg_name="z",
             hint="compare your function with act.log_softmax on the failing input",
