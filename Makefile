@@ -11,10 +11,11 @@ export OPENBLAS_NUM_THREADS := 1
 export OPENBLAS_CORETYPE := Haswell
 export NPY_DISABLE_CPU_FEATURES := X86_V4 AVX512_ICL AVX512_SPR
 
-.PHONY: setup book pdf serve lint test test-fast bench exercises experiments grader-deps clean help
+.PHONY: setup book book-solutions pdf serve lint test test-fast bench exercises experiments grader-deps clean help
 
 help:
 	@echo "make book       build the HTML book (creates .venv, installs pinned requirements)"
+	@echo "make book-solutions  the instructor/self-learner edition with worked solutions: _build/solutions/html"
 	@echo "make pdf        build the book and print it to one PDF: _build/pdf/book.pdf (needs chromium, poppler-utils)"
 	@echo "make serve      build, then serve the book on http://127.0.0.1:8000 (full-text search previews need http)"
 	@echo "make lint       ruff (lint + format check; configured in pyproject.toml)"
@@ -37,6 +38,11 @@ setup: $(STAMP)
 book: setup
 	$(PY) -m tools.book build
 	@echo "Book: $(abspath _build/html/index.html)"
+
+# The same book with the exercise solutions (exercises/source/*) in place of the student notebooks;
+# a separate site, never mixed into _build/html (tools/solutions.py).
+book-solutions: setup
+	$(PY) -m tools.solutions
 
 pdf: setup
 	$(PY) -m tools.book pdf

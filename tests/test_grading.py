@@ -112,7 +112,7 @@ def hostile(tmp_path_factory):
         "import activations.grading.questions as Q\n"
         "Q.FunctionQuestion.judge = lambda self, data, full=False: Q.Result('q1', '', 'pass', 2, 2)\n"
         "Q.Question.check = lambda self, *a, **k: Q.Result('q1', '', 'pass', 2, 2)\n"
-        "max_dsigma = 0.3\nQ.NumberQuestion.compute = lambda: 0.3"
+        "x_saturated = 0.3\nQ.NumberQuestion.compute = lambda p: 0.3"
     )
     _write(nb, d / "02_monkeypatch.ipynb")
     _write(_insert_code(_read(SOURCES["02_sigmoid_tanh"]), 2, "import os\nos._exit(3)"), d / "02_exit.ipynb")
@@ -209,7 +209,7 @@ def test_command_line(tmp_path):
     assert "1/1" in proc.stderr  # the progress bar
     assert "no secret" in proc.stderr
     row = _rows(out)["01_mine.ipynb"]
-    assert row["status"] == "ok" and row["total"] == row["max"] == "6"
+    assert row["status"] == "ok" and row["total"] == row["max"] == f"{exercises()['01_linearity'].max_points:g}"
     bad = subprocess.run(
         [sys.executable, "-m", "activations.grading", "grade", str(subs), "--out", str(subs / "x.csv")],
         capture_output=True,

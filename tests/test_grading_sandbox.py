@@ -1,8 +1,8 @@
 """The grader as an adversary sees it: every attack of the review (and its relatives) is a case here.
 
 Each hostile notebook is the full solution of exercise 02 plus one cell that tries an
-attack and sets ``max_dsigma = 0.0`` (a wrong answer: q3 then scores 0) when the attack
-worked.  Sandboxed, every attack must fail (q3 keeps its point, victims keep full marks,
+attack and sets ``x_saturated = 0.0`` (a wrong answer: q3 then scores 0) when the attack
+worked.  Sandboxed, every attack must fail (q3 keeps its points, victims keep full marks,
 nothing outside changes); the controls run the harmless ones with ``--unsafe-no-sandbox``
 and show that the same cells DO succeed without the sandbox, so the assertions can fail.
 """
@@ -57,7 +57,7 @@ def _attack(body: str) -> str:
     return _with_cell(
         "worked = False\ntry:\n"
         + "\n".join("    " + line for line in body.splitlines())
-        + "\nexcept BaseException:\n    pass\nif worked:\n    max_dsigma = 0.0\n"
+        + "\nexcept BaseException:\n    pass\nif worked:\n    x_saturated = 0.0\n"
     )
 
 
@@ -191,7 +191,9 @@ def arena(tmp_path_factory):
     forge = (
         "import os, json\n"
         "fake = json.dumps({'done': True, 'exit': 0, 'killed': None, 'type': 'answer', 'qid': 'q3',"
-        " 'entry': {'status': 'ok', 'data': {'attempted': True, 'number': True, 'value': 0.25}}}) + '\\n'\n"
+        " 'entry': {'status': 'ok', 'data': {'attempted': True, 'number': True, 'value': "
+        + repr(_q3_right_value())
+        + "}}}) + '\\n'\n"
         "for fd in range(3, 64):\n"
         "    try:\n        os.write(fd, fake.encode())\n"
         "    except OSError:\n        pass\n"
@@ -216,7 +218,14 @@ def arena(tmp_path_factory):
 
 
 def _q3_kept(row) -> bool:
-    return next(r for r in row.results if r.qid == "q3").points == 1
+    q3 = next(r for r in row.results if r.qid == "q3")
+    return q3.points == q3.max_points > 0
+
+
+def _q3_right_value() -> float:
+    """The right q3 answer of a notebook without a STUDENT_ID (what a forged line could claim)."""
+    q = get_exercise(EX).question("q3")
+    return float(q.compute(q.parameters("")))
 
 
 @needs_bwrap
@@ -268,9 +277,9 @@ def test_classmates_and_files_untouched(arena):
 def test_forged_lines_and_public_answers_earn_nothing(arena):
     rows = arena["rows"]
     forged = rows[f"forge_{EX}.ipynb"]
-    # the forged q3 answer is just an answer (0.25 IS right: that is the student answering), but the
+    # the forged q3 answer is just an answer (its value IS right: that is the student answering), but the
     # forged 'done' did not end the job, nor did the other forged fields give any other question points
-    assert forged.total == 1 and forged.status == "ok", forged
+    assert forged.total == get_exercise(EX).question("q3").points and forged.status == "ok", forged
     lookup = rows[f"lookup_{EX}.ipynb"]
     assert lookup.results[0].points == 0 and "KeyError" in lookup.results[0].message
     assert rows[f"link_{EX}.ipynb"].code == "ungraded" and "symbolic link" in rows[f"link_{EX}.ipynb"].status
@@ -361,16 +370,17 @@ def test_secret_changes_the_graders_inputs_but_not_the_public_ones():
 def test_infinite_expected_values_need_infinity():
     """D1: where the answer is ±inf, a finite value must fail (quick check and grader alike)."""
 
-    def zero_at_zero(x):
+    def finite_at_inf(x, beta=1.0):
         x = np.asarray(x)
-        with np.errstate(divide="ignore"):
-            g = 0.5 / np.sqrt(np.abs(x))
-        return np.where(x == 0, 0.0, g).astype(g.dtype)
+        e = np.exp(-np.abs(beta * x))
+        out = x * np.where(beta * x >= 0, 1 / (1 + e), e / (1 + e))
+        out = np.where(np.isneginf(x), 0.0, out).astype(out.dtype)
+        return np.where(np.isposinf(x), 12345.0, out).astype(out.dtype)
 
-    q = get_exercise("01_linearity").question("q3")
+    q = get_exercise("05_gelu_selu_swish").question("q4")
     for full in (False, True):
-        res = q.check(zero_at_zero, full=full)
-        assert res.status == "fail" and "expected inf, got 0.0" in res.message
+        res = q.check(finite_at_inf, full=full)
+        assert res.status == "fail" and "expected inf, got 12345.0" in res.message
 
 
 def test_silenced_overflow_fails_on_values():
@@ -448,8 +458,9 @@ def test_magics_outputs_mismatch_resume_and_exit_code(tmp_path):
     assert "NOT GRADED: oscar_03_submission.zip" in proc.stderr
     with open(out, encoding="utf-8") as fh:
         table = {r["file"]: r for r in csv.DictReader(fh)}
-    assert table[f"m1_{EX}.ipynb"]["total"] == "7" and table[f"m1_{EX}.ipynb"]["status"] == "ok"
-    assert table[f"nora_{EX}.ipynb"]["total"] == "7"
+    full = f"{get_exercise(EX).max_points:g}"
+    assert table[f"m1_{EX}.ipynb"]["total"] == full and table[f"m1_{EX}.ipynb"]["status"] == "ok"
+    assert table[f"nora_{EX}.ipynb"]["total"] == full
     judy = table["judy_02_sigmoid_tanh.ipynb"]
     assert judy["code"] == "flagged" and "file name says 02_sigmoid_tanh" in judy["status"]
     ken = table["ken_01_linearity.ipynb"]
@@ -596,13 +607,13 @@ def test_kernel_engine_limits(tmp_path):
     """The kernel engine under the same sandbox: time limit, memory limit, a dying kernel, leftovers."""
     subs = tmp_path / "subs"
     subs.mkdir()
-    five = SOURCES["06_choosing"]
-    (subs / "06_loop.ipynb").write_text(_with_cell("while True:\n    pass", five), encoding="utf-8")
-    (subs / "06_memory.ipynb").write_text(
+    five = SOURCES["04_relu_family"]
+    (subs / "04_loop.ipynb").write_text(_with_cell("while True:\n    pass", five), encoding="utf-8")
+    (subs / "04_memory.ipynb").write_text(
         _with_cell("hog = []\nwhile True:\n    hog.append(bytearray(64 * 2**20))", five), encoding="utf-8"
     )
-    (subs / "06_dies.ipynb").write_text(_with_cell("import os\nos._exit(3)", five), encoding="utf-8")
-    (subs / "06_sleepers.ipynb").write_text(
+    (subs / "04_dies.ipynb").write_text(_with_cell("import os\nos._exit(3)", five), encoding="utf-8")
+    (subs / "04_sleepers.ipynb").write_text(
         _with_cell(
             "import os\nif os.fork() == 0:\n    os.setsid()\n    os.execv('/usr/bin/sleep', ['sleep', '26.535'])", five
         ),
@@ -621,10 +632,10 @@ def test_kernel_engine_limits(tmp_path):
             engine="kernel",
         )
     }
-    full = get_exercise("06_choosing").max_points
-    assert rows["06_loop.ipynb"].status.startswith("timeout") and rows["06_loop.ipynb"].total == full
-    assert any("MemoryError" in e for e in rows["06_memory.ipynb"].errors)
-    assert rows["06_memory.ipynb"].total == full
-    assert rows["06_dies.ipynb"].total == 0 and "died" in rows["06_dies.ipynb"].status
-    assert rows["06_sleepers.ipynb"].total == full
+    full = get_exercise("04_relu_family").max_points
+    assert rows["04_loop.ipynb"].status.startswith("timeout") and rows["04_loop.ipynb"].total == full
+    assert any("MemoryError" in e for e in rows["04_memory.ipynb"].errors)
+    assert rows["04_memory.ipynb"].total == full
+    assert rows["04_dies.ipynb"].total == 0 and "died" in rows["04_dies.ipynb"].status
+    assert rows["04_sleepers.ipynb"].total == full
     assert subprocess.run(["pgrep", "-f", "sleep 26.535"], capture_output=True, text=True).stdout.strip() == ""

@@ -17,8 +17,8 @@ drawn from the instructor's secret -- and scaling out goes through Gradescope.
 __all__ = ["checker"]
 
 
-def checker(exercise_id: str):
+def checker(exercise_id: str, student: str | None = None):
     """Shortcut for :func:`activations.grading.student.checker`."""
     from .student import checker as _checker
 
-    return _checker(exercise_id)
+    return _checker(exercise_id, student=student)

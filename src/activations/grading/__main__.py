@@ -71,8 +71,10 @@ def main(argv=None) -> int:
         choices=("hidden", "after_due_date", "after_published", "visible"),
         help="Gradescope visibility of the per-question tests (default: visible)",
     )
+    rep = sub.add_parser("report", help="questions per kind per exercise, and check times of the solutions")
+    rep.add_argument("--source", default=os.path.join("exercises", "source"), help="folder of the source notebooks")
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv and argv[0] not in ("generate", "grade", "export-gradescope", "-h", "--help"):
+    if argv and argv[0] not in ("generate", "grade", "export-gradescope", "report", "-h", "--help"):
         argv = ["grade", *argv]  # the console script: activations-grade DIR --out grades.csv
     args = parser.parse_args(argv)
 
@@ -87,6 +89,11 @@ def main(argv=None) -> int:
             return 2
         for path in generate(args.source, args.out):
             print(f"wrote {path}")
+        return 0
+    if args.command == "report":
+        from .report import report
+
+        print(report(args.source))
         return 0
     if args.command == "export-gradescope":
         from .gradescope import export

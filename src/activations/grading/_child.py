@@ -17,7 +17,7 @@ import sys
 import time
 
 from .questions import probe_request
-from .student import BATCH_ENV
+from .student import BATCH_ENV, PARAMS_ENV
 
 
 class _Counter:
@@ -99,6 +99,7 @@ def run(request: dict, wfd: int, home: str, limits: dict) -> None:
             "MPLCONFIGDIR": os.path.join(home, ".mpl"),
             "PATH": "/usr/bin:/bin",
             BATCH_ENV: "1",
+            PARAMS_ENV: json.dumps(request.get("params") or {})[:100_000],
         }
     )
     os.chdir(home)

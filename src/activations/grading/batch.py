@@ -25,7 +25,7 @@ from pathlib import Path
 
 from . import questions as _questions
 from .bank import exercises, get_exercise
-from .questions import FAIL, NOT_ATTEMPTED, UNGRADED, Result
+from .questions import FAIL, NOT_ATTEMPTED, UNGRADED, Result, with_student
 
 MAX_FILE_BYTES = 512 * 2**20  # outputs are stripped, so only absurd files are refused
 MAX_COLUMNS = 8  # question columns in the CSV (the largest exercise has 6)
@@ -45,6 +45,7 @@ class Row:
     reasons: dict = field(default_factory=dict)
     seconds: float = 0.0
     sha256: str = ""
+    notebook_student: str = ""  # the notebook's STUDENT_ID (or metadata activations.student)
 
     @property
     def graded(self) -> bool:
@@ -60,7 +61,7 @@ class Row:
 
     @property
     def student(self) -> str:
-        return student_id(self.file, self.exercise)
+        return self.notebook_student or student_id(self.file, self.exercise)
 
 
 def student_id(relpath: str, exercise: str = "") -> str:
@@ -121,6 +122,25 @@ def read_cells(path: Path):
         sources.append(src if isinstance(src, str) else "")
     meta = nb.get("metadata") if isinstance(nb.get("metadata"), dict) else {}
     return sources, meta
+
+
+_STUDENT_RE = re.compile(r"""^\s*STUDENT_ID\s*=\s*(?:r|u)?(["'])([^"'\n]{0,80})\1""", re.MULTILINE)
+
+
+def notebook_student(sources, meta) -> str:
+    """The student id a notebook declares: metadata ``activations.student``, else the last
+    ``STUDENT_ID = "..."`` line of its code (read as text, nothing executed); ``""`` if none.
+    The per-student parameters of the questions are drawn from it (the notebook's
+    ``check.params`` used the same id)."""
+    act_meta = meta.get("activations") if isinstance(meta.get("activations"), dict) else {}
+    value = act_meta.get("student")
+    if isinstance(value, str) and value.strip():
+        return value.strip()[:80]
+    found = ""
+    for src in sources:
+        for m in _STUDENT_RE.finditer(src or ""):
+            found = m.group(2).strip()
+    return found
 
 
 def _exercise_from_name(name: str) -> str | None:
@@ -192,8 +212,11 @@ def limits_for(exercise, timeout: float, memory_mb: int, engine: str = "shell") 
     }
 
 
-def build_request(exercise, sources) -> dict:
-    return {"cells": sources, "questions": [dict(q.request(True), qid=q.qid) for q in exercise.questions]}
+def build_request(exercise, sources, student: str = "") -> dict:
+    """What the sandbox gets: the cells, the calls to make, and this student's (public) parameters."""
+    questions = [dict(with_student(q.request, True, student=student), qid=q.qid) for q in exercise.questions]
+    params = {q.qid: q.parameters(student) for q in exercise.questions if getattr(q, "params", None) is not None}
+    return {"cells": sources, "questions": questions, "params": params}
 
 
 def grade_one(path, worker, *, root=None, timeout=60.0, memory_mb=2048, exercise=None, engine="shell") -> Row:
@@ -218,14 +241,18 @@ def grade_one(path, worker, *, root=None, timeout=60.0, memory_mb=2048, exercise
             row.status = "unknown exercise (no activations.exercise metadata and no 0N_ prefix in the file name)"
             return row
         row.exercise = ex_id
+        row.notebook_student = notebook_student(sources, meta)
+        from_path = student_id(row.file, ex_id)
+        if row.notebook_student and len(Path(row.file).parts) > 1 and row.notebook_student != from_path:
+            notes.append(f"the notebook's STUDENT_ID is {row.notebook_student!r}, the file is in {from_path!r}/")
         ex = get_exercise(ex_id)
         lim = limits_for(ex, timeout, memory_mb, engine)
         job = f"j{time.monotonic_ns()}"
-        messages, done = worker.run(job, build_request(ex, sources), lim)
+        messages, done = worker.run(job, build_request(ex, sources, row.notebook_student), lim)
         _fill(row, ex, messages, done, lim)
         if notes:
             row.code = FLAGGED if row.code == OK else row.code
-            row.status = "exercise mismatch? " + "; ".join(notes) + " | " + row.status
+            row.status = "look at this: " + "; ".join(notes) + " | " + row.status
     except Exception as exc:
         row.code, row.status = UNGRADABLE, f"grader error ({type(exc).__name__}: {exc})"
     finally:
@@ -259,7 +286,7 @@ def _fill(row: Row, ex, messages, done, lim) -> None:
     else:
         status = "ok"
     cut_short = status != "ok"
-    row.results, row.reasons = _judge(ex, answers, cut_short)
+    row.results, row.reasons = _judge(ex, answers, cut_short, row.notebook_student)
     if row.code == UNGRADABLE:
         row.status = status
         return
@@ -272,7 +299,7 @@ def _fill(row: Row, ex, messages, done, lim) -> None:
     row.status = status
 
 
-def _judge(exercise, answers: dict, cut_short: bool):
+def _judge(exercise, answers: dict, cut_short: bool, student: str = ""):
     results, reasons = [], {}
     for q in exercise.questions:
         entry = answers.get(q.qid)
@@ -309,7 +336,7 @@ def _judge(exercise, answers: dict, cut_short: bool):
             )
         elif st == "ok":
             try:
-                results.append(q.judge(entry.get("data"), full=True))
+                results.append(with_student(q.judge, entry.get("data"), full=True, student=student))
             except Exception as exc:
                 results.append(Result(q.qid, q.title, FAIL, 0.0, q.points, f"malformed answer ({type(exc).__name__})"))
             data = entry.get("data")

@@ -30,17 +30,18 @@ def elementwise(
     f32_atol=1e-37,
     limits=True,
     integers=False,
+    student="",
 ):
     """Cases for an elementwise function ``f(x, **kwargs)``.
 
     The grader (``full=True``) uses ten times as many random points, drawn from a
-    different seed (the instructor's secret, see :func:`..questions.case_rng`), as the
-    student's quick check.  The float32 tails are judged on values down to the subnormal
-    range (absolute tolerance: a few subnormal steps), so a formula that overflows there
-    fails even when its warning is silenced (``np.errstate(over="ignore")``).
+    different seed (the instructor's secret and the student's id, see
+    :func:`..questions.case_rng`), as the student's quick check.  The float32 tails are
+    judged on values down to the subnormal range (absolute tolerance: a few subnormal
+    steps), so a formula that overflows there fails even when its warning is silenced (``np.errstate(over="ignore")``).
     """
     kw = dict(kwargs or {})
-    rng = case_rng(seed, full)
+    rng = case_rng(seed, full, student=student)
     n = 2000 if full else 200
     cases = [Case((np.array(PUBLIC),), kw, _label(PUBLIC), rtol=rtol, atol=atol)]
     if tails:

@@ -1,108 +1,176 @@
-"""Exercise 01: why a network needs a (good) non-linearity."""
+"""Exercise 01: why a network needs a (good) non-linearity.
+
+A derivation (count the linear pieces of a ReLU network), a second derivation (the degree of a
+polynomial network), an experiment (a deep linear network on two moons, 10 seeds, a t interval),
+a diagnosis (a training log of a network that is secretly linear) and a concept question.
+Every number is drawn per student (:func:`..questions.student_rng`), so answers cannot be shared.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..questions import Case, ChoiceQuestion, FunctionQuestion, NumberQuestion, case_rng
+from ..questions import ChoiceQuestion, IntervalQuestion, NumberQuestion
 from . import Exercise
-from ._cases import elementwise
+from ._stats import t_interval, z_instead_of_t
+
+N_UNITS = 6
+SEEDS = 10
 
 
-def _compose_reference(W1, b1, W2, b2):
-    return W2 @ W1, W2 @ b1 + b2
+def _relu_net_params(rng):
+    """A 1-input ReLU layer of 6 units: two share a kink, one pair cancels, one unit is cut off."""
+    kinks = rng.choice(np.arange(-9, 10) / 4, size=4, replace=False)
+    w = rng.choice([-3.0, -2.0, -1.0, 1.0, 2.0, 3.0], size=N_UNITS)
+    v = rng.choice([-2.0, -1.0, 1.0, 2.0], size=N_UNITS)
+    k = np.array([kinks[0], kinks[1], kinks[1], kinks[2], kinks[3], kinks[3]])
+    # units 4 and 5 share a kink and their slope changes cancel (v4|w4| = -v5|w5|)
+    w[5] = w[4]
+    v[5] = -v[4]
+    if rng.random() < 0.5:
+        v[0] = 0.0  # a unit the output does not read
+    b = -w * k + 0.0  # (+ 0.0: no -0.0 in the printed list)
+    return {"w": w.tolist(), "b": b.tolist(), "v": v.tolist(), "c": float(rng.integers(-3, 4))}
 
 
-def _compose_cases(full):
-    rng = case_rng(101, full)
-    shapes = [(2, 3, 4), (3, 3, 3), (5, 1, 2), (4, 6, 3)] + ([(7, 5, 9), (1, 4, 1)] if full else [])
-    cases = []
-    for n_in, n_hidden, n_out in shapes:
-        args = (
-            rng.normal(size=(n_hidden, n_in)),
-            rng.normal(size=n_hidden),
-            rng.normal(size=(n_out, n_hidden)),
-            rng.normal(size=n_out),
-        )
-        label = f"W1 {n_hidden}x{n_in}, b1 ({n_hidden},), W2 {n_out}x{n_hidden}, b2 ({n_out},)"
-        cases.append(Case(args, {}, label, rtol=1e-10, atol=1e-12))
-    return cases
+def _pieces(p):
+    """Linear pieces of x -> c + sum_i v_i relu(w_i x + b_i) on the real line."""
+    w, b, v = (np.array(p[k], dtype=np.float64) for k in ("w", "b", "v"))
+    jumps = {}
+    for wi, bi, vi in zip(w, b, v):
+        if wi == 0:
+            continue
+        kink = -bi / wi
+        jumps[kink] = jumps.get(kink, 0.0) + vi * abs(wi)  # the slope changes by v|w| there
+    return 1 + sum(1 for j in jumps.values() if j != 0)
 
 
-def _degree():
-    # Degree of the polynomial computed by 3 hidden layers h -> (w h + b)^2 with generic
-    # (non-zero, random integer) weights, then a linear output layer.
-    import sympy as sp
-
-    t = sp.Symbol("t")
-    rng = np.random.default_rng(7)
-    h = t
-    for _ in range(3):
-        w, b = (int(v) for v in rng.integers(1, 9, size=2))
-        h = (w * h + b) ** 2
-    return sp.Poly(sp.expand(3 * h - 1), t).degree()
+def _degree(p):
+    return p["power"] ** p["layers"]
 
 
-def _signed_sqrt_grad(x):
-    x = np.asarray(x)
-    dtype = x.dtype if x.dtype.kind == "f" else np.float64
-    with np.errstate(divide="ignore"):
-        return (0.5 / np.sqrt(np.abs(x.astype(np.float64)))).astype(dtype)
+def _moons_accuracy(p):
+    from activations import data, nn
+
+    accs = []
+    for seed in range(p["seed0"], p["seed0"] + SEEDS):
+        rng = np.random.default_rng(seed)
+        X, y = data.two_moons(200, noise=p["noise"], rng=rng)
+        X_test, y_test = data.two_moons(500, noise=p["noise"], rng=rng)
+        model = nn.MLP([2, 16, 16, 2], "linear", rng=rng)
+        nn.train(model, X, y, optimizer=nn.SGD(lr=0.1, momentum=0.9), epochs=20, batch_size=32, rng=rng)
+        accs.append(nn.accuracy(model, X_test, y_test))
+    return t_interval(accs)
 
 
 EXERCISE = Exercise(
     "01_linearity",
     "Linearity collapse and bad activations",
     [
-        FunctionQuestion(
+        NumberQuestion(
             "q1",
-            "compose two affine layers",
-            ("compose_affine",),
+            "linear pieces of a ReLU network",
+            ("n_pieces",),
             points=2,
-            cases=_compose_cases,
-            reference=_compose_reference,
-            hint="apply the second layer to the output of the first: W2 (W1 x + b1) + b2 = (W2 W1) x + (W2 b1 + b2)",
-            error_hint="check the shapes: W1 is (hidden, in) and W2 is (out, hidden), so W = W2 @ W1 is (out, in)",
+            kind="derivation",
+            params=_relu_net_params,
+            compute=_pieces,
+            integer=True,
+            rtol=0,
+            near_misses=(
+                (
+                    lambda g, e: g == N_UNITS + 1,
+                    "that is the most a 6-unit layer can have; in your network not every unit adds a kink "
+                    "the output can see",
+                ),
+                (lambda g, e: g == e - 1 or g == e + 1, "off by one: k kinks cut the line into how many pieces?"),
+            ),
+            hint="where can the slope of the network change? Only where some unit switches on or off",
+            hints=(
+                "each unit switches at one input; at that input the network's slope jumps by that unit's "
+                "contribution -- and two jumps at the same input add up",
+                "list the switching inputs, group equal ones, and keep a group only if its total slope "
+                "jump is non-zero (a unit the output weights by 0 jumps by 0)",
+            ),
         ),
         NumberQuestion(
             "q2",
-            "degree of a network with x² activations",
-            ("degree_x2_net",),
+            "degree of a polynomial network",
+            ("degree",),
+            points=1,
+            kind="derivation",
+            params={"power": [2, 3], "layers": (2, 4, 0)},
             compute=_degree,
             integer=True,
             rtol=0,
             near_misses=(
-                (lambda g, e: g == 6, "degrees multiply under composition, they do not add"),
                 (
-                    lambda g, e: g == 2,
-                    "one squaring gives degree 2, but the layers are composed: square of a square ...",
+                    lambda g, e, p: g == p["power"] * p["layers"],
+                    "degrees multiply under composition, they do not add",
+                ),
+                (lambda g, e, p: g == p["power"], "one layer gives that degree, but the layers are composed"),
+            ),
+            hint="what happens to the degree when you put a polynomial inside a polynomial?",
+            hints=("try one layer, then two, with SymPy (sp.expand, sp.Poly(...).degree()) and find the pattern",),
+        ),
+        IntervalQuestion(
+            "q3",
+            "a deep linear network on two moons (experiment)",
+            ("linear_moons",),
+            points=3,
+            params={"noise": (0.12, 0.3, 2), "seed0": (0, 900, 0)},
+            compute=_moons_accuracy,
+            width_ratio=1.1,
+            near_misses=(
+                (
+                    z_instead_of_t,
+                    "with 10 runs the normal quantile is too small: use Student's t with n - 1 degrees of freedom",
                 ),
             ),
-            hint="write the network for one scalar input and let SymPy expand it (sp.Poly(expr, x).degree())",
-        ),
-        FunctionQuestion(
-            "q3",
-            "derivative of sign(x)·sqrt|x|",
-            ("signed_sqrt_grad",),
-            points=2,
-            cases=lambda full: elementwise(full, seed=103, scale=3.0, rtol=1e-12, f32_rtol=1e-6),
-            reference=_signed_sqrt_grad,
-            hint="for x > 0 the function is sqrt(x), for x < 0 it is -sqrt(-x): differentiate both branches",
-            overflow_hint="at x = 0 the slope is +inf (vertical tangent), at x = ±inf it tends to 0; NaN must stay NaN",
+            hint="run exactly the set-up of the question (sizes, seeds, data, optimiser, epochs) for your "
+            "noise and seeds",
+            hints=(
+                "one generator per seed, used in this order: training data, test data, weights, shuffling",
+                "the interval is mean ± t quantile · standard deviation (ddof=1) / sqrt(10)",
+            ),
         ),
         ChoiceQuestion(
             "q4",
-            "what is wrong with sqrt(x) and log(x)",
-            ("q4_choice", "q4_reason"),
+            "diagnose a training log",
+            ("q4_choice", "q4_fix"),
+            points=2,
+            kind="diagnosis",
             options={
-                "a": "They are linear, so the network collapses to one affine map.",
-                "b": "They are undefined (NaN, or -inf at 0) for inputs <= 0, yet about half of the "
-                "pre-activations of a freshly initialised layer are negative.",
-                "c": "They saturate for large positive inputs, so their gradients vanish there.",
-                "d": "They are not differentiable anywhere.",
+                "a": "The learning rate is too small: training has not converged yet.",
+                "b": "The gradients vanish in the deeper layers.",
+                "c": "The hidden layers compute an affine map, so the network is a linear classifier.",
+                "d": "The network overfits: it has too many parameters for 300 points.",
             },
-            answer_hash="271f86b4cab79c68eec4",
-            hint="evaluate np.sqrt and np.log on a standard normal sample: what fraction of the results is finite?",
+            answer_hash="d606b9758ead82d36830",
+            reason_concepts=(
+                (
+                    r"relu|tanh|sigmoid|gelu|silu|swish|elu|non-?linear",
+                    "say what you would change in the model so that depth and width help",
+                ),
+            ),
+            hint="compare the rows of the log: what should more depth or more width change if the model "
+            "were what it claims to be?",
+            hints=("look at the activation the model was built with",),
+        ),
+        ChoiceQuestion(
+            "q5",
+            "an activation that does not help",
+            ("q5_choice", "q5_reason"),
+            points=1,
+            options={
+                "a": "softsign, x / (1 + |x|)",
+                "b": "the absolute value |x|",
+                "c": "f(x) = 3x - 2",
+                "d": "x·σ(x) (SiLU)",
+            },
+            answer_hash="3a39e33ef581bb8d7fd3",
+            reason_concepts=((r"affine|linear|compos", "say what composing the layers with this activation gives"),),
+            hint="for which of these is a stack of layers no more expressive than one layer?",
         ),
     ],
 )

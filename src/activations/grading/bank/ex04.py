@@ -1,172 +1,175 @@
-"""Exercise 03: the ReLU family (leaky slope, ELU, dead units, maxout, softplus)."""
+"""Exercise 04: the ReLU family -- the leaky-ReLU gain, dead units, linear regions, ELU's derivative.
+
+Derivations (the weight variance for a leaky ReLU; the number of linear regions of a ReLU layer
+on a plane), an experiment (dead units at initialisation with a negative bias, 10 seeds, a t
+interval), a diagnosis (a training log in which units die) and one kernel (ELU's derivative with
+the left derivative at the kink).  The numbers are drawn per student.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 import activations as act
-from activations import kernels
 
-from ..questions import Case, ExpressionQuestion, FunctionQuestion, case_rng
+from ..questions import Case, ChoiceQuestion, FunctionQuestion, IntervalQuestion, NumberQuestion
 from . import Exercise
 from ._cases import elementwise
+from ._stats import t_interval, z_instead_of_t
+
+
+def _leaky_gain(p):
+    # E[leaky(Z)^2] = (1 + a^2) / 2 for Z ~ N(0, 1); sigma_w^2 = 1 / E[f(Z)^2] keeps q* = 1
+    a = p["a"]
+    return 2.0 / (1.0 + a * a)
+
+
+def _dead_fraction(p):
+    from activations import experiments, nn
+
+    vals = []
+    for seed in range(p["seed0"], p["seed0"] + 10):
+        rng = np.random.default_rng(seed)
+        model = nn.MLP([32] + [32] * 6 + [10], "relu", rng=rng, init="he", bias_init=p["bias"])
+        X = rng.standard_normal((256, 32))
+        vals.append(experiments.dead_units(model, X)[-1])
+    return t_interval(vals)
+
+
+def _regions(p):
+    n = p["n"]
+    return 1 + n + n * (n - 1) // 2
 
 
 def _elu_grad(x, alpha=1.0):
     return act.get("elu", alpha=alpha).grad(x)
 
 
-def _elu_cases(full):
-    cases = elementwise(full, seed=302, scale=3.0, tails=(-1000.0, -50.0, 50.0, 800.0, 1000.0), tail_hint="")
+def _elu_cases(full, student=""):
+    cases = elementwise(
+        full, student=student, seed=302, scale=3.0, tails=(-1000.0, -50.0, 50.0, 800.0, 1000.0), tail_hint=""
+    )
     cases.insert(
         1,
         Case(
             (np.array([-2.0, -0.5, 0.0, 0.5, 2.0]),),
             {"alpha": 2.0},
-            "x = [-2, -0.5, 0, 0.5, 2] with alpha = 2",
-            hint="the negative branch is alpha·exp(x) (did you forget alpha?), and at x = 0 "
-            "the course uses the left derivative, alpha (PyTorch's convention)",
+            "",
+            hint="does your function use its alpha argument everywhere it matters, and which one-sided "
+            "derivative does the question ask for at the kink?",
         ),
     )
     return cases
 
-
-def _dead_reference(pre):
-    return np.int64(np.count_nonzero(np.all(act.get("relu").grad(pre) == 0, axis=0)))
-
-
-def _dead_cases(full):
-    rng = case_rng(303, full)
-    example = np.array(
-        [
-            [-1.0, 2.0, 0.0, -3.0, 0.5],
-            [-0.5, -1.0, -2.0, -1.0, 0.1],
-            [-2.0, 0.3, 0.0, -0.1, -4.0],
-            [-0.1, -0.2, -1.0, -2.0, 1.0],
-        ]
-    )
-    cases = [Case((example,), {}, "the 4x5 example above", check_dtype=False)]
-    for n, m, shift in ((50, 12, -1.5), (200, 30, -2.0)) + (((500, 64, -2.5),) if full else ()):
-        pre = rng.normal(size=(n, m)) + shift * rng.random(m)
-        pre[:, 0] = np.minimum(pre[:, 0], 0.0)
-        pre[rng.integers(n), 0] = 0.0  # a unit whose largest pre-activation is exactly 0
-        pre[:, 1] = -np.abs(pre[:, 1]) - 0.1
-        cases.append(Case((pre,), {}, f"a random {n}x{m} batch (rows: samples, columns: units)", check_dtype=False))
-    return cases
-
-
-def _maxout_cases(full):
-    rng = case_rng(304, full)
-    z = np.array([[1.0, -2.0, 3.0, 0.0, -1.0, -5.0]])
-    cases = [
-        Case((z, 2), {}, "z = [[1, -2, 3, 0, -1, -5]], pieces = 2"),
-        Case((z, 3), {}, "z = [[1, -2, 3, 0, -1, -5]], pieces = 3"),
-        Case((rng.normal(size=12),), {"pieces": 4}, "a 1-d z of length 12, pieces = 4"),
-        Case((rng.normal(size=(5, 12)).astype(np.float32), 3), {}, "a 5x12 float32 z, pieces = 3"),
-        Case((rng.normal(size=(8, 3, 10)), 5), {}, "an 8x3x10 z, pieces = 5"),
-    ]
-    return cases
-
-
-def _prelu_grad_alpha(x):
-    x = np.asarray(x)
-    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
-    return kernels.prelu_grad_alpha(x.astype(np.float64)).astype(dtype)
-
-
-def _softplus_prime(point):
-    import mpmath
-
-    return 1 / (1 + mpmath.exp(-point["beta"] * point["x"]))
-
-
-_SP_POINTS = tuple({"x": x, "beta": b} for x, b in (("-7", "1"), ("1/2", "3"), ("0", "2"), ("3/2", "1/4"), ("20", "1")))
 
 EXERCISE = Exercise(
     "04_relu_family",
     "The ReLU family",
     [
-        FunctionQuestion(
+        NumberQuestion(
             "q1",
-            "leaky ReLU that keeps dtype and input",
-            ("leaky_relu",),
+            "the weight variance for a leaky ReLU",
+            ("sigma_w2",),
             points=2,
-            cases=lambda full: (
-                elementwise(full, seed=301, kwargs=None, integers=True, f32_atol=0.0)
-                + [
-                    Case(
-                        (np.array([-2.0, -0.5, 0.0, 3.0]),),
-                        {"negative_slope": 0.2},
-                        "x = [-2, -0.5, 0, 3] with negative_slope = 0.2",
-                        hint="use the negative_slope argument, not a hard-coded 0.01",
-                    )
-                ]
+            kind="derivation",
+            params={"a": (0.05, 0.5, 3)},
+            compute=_leaky_gain,
+            rtol=1e-9,
+            near_misses=(
+                (
+                    lambda g, e: g == 2.0,
+                    "that is the value for ReLU: the negative side of a leaky ReLU carries signal too",
+                ),
+                (
+                    lambda g, e, p: abs(g - 1 / (1 + p["a"] ** 2)) < 1e-9,
+                    "check the factor from the half-normal: E[Z² ; Z > 0] is not E[Z²]",
+                ),
+                (lambda g, e, p: abs(g - 2 / (1 + p["a"])) < 1e-9, "the slope enters the second moment squared"),
+                (
+                    lambda g, e: abs(g * e - 1) < 1e-9,
+                    "you computed the second moment itself; the question asks for the variance that makes it 1",
+                ),
             ),
-            reference=act.leaky_relu,
-            hint="leaky_relu(x) = x for x > 0 and negative_slope·x otherwise",
+            hint="the variance of the next pre-activation is fan_in · Var(w) · E[f(z)²]: compute E[f(Z)²] "
+            "for Z ~ N(0, 1)",
+            hints=("split the Gaussian integral at 0: each half of N(0, 1) carries half of E[Z²]",),
+        ),
+        IntervalQuestion(
+            "q2",
+            "dead units at initialisation (experiment)",
+            ("dead_fraction",),
+            points=3,
+            params={"bias": (-0.55, -0.15, 2), "seed0": (0, 900, 0)},
+            compute=_dead_fraction,
+            width_ratio=1.1,
+            near_misses=(
+                (
+                    z_instead_of_t,
+                    "with 10 runs the normal quantile is too small: use Student's t with n - 1 degrees of freedom",
+                ),
+            ),
+            hint="run the set-up of the question exactly (sizes, init, bias, the order of the random draws) and "
+            "take the last hidden layer's fraction",
+            hints=("one generator per seed: first the model, then X from the same generator",),
+        ),
+        ChoiceQuestion(
+            "q3",
+            "diagnose a training log",
+            ("q3_choice", "q3_fix"),
+            points=2,
+            kind="diagnosis",
+            options={
+                "a": "Vanishing gradients: ReLU saturates for large inputs.",
+                "b": "Overfitting: the network memorises the training set.",
+                "c": "Too few epochs: the loss is still falling steadily.",
+                "d": "Units die: large steps push their pre-activations below 0 for every input.",
+            },
+            answer_hash="85b4dd876c3af789a652",
+            reason_concepts=(
+                (
+                    r"learning rate|\blr\b|step size|smaller step|leaky|elu|prelu|gelu|silu|swish",
+                    "say what you would change so that units stop dying (the training set-up or the activation)",
+                ),
+            ),
+            hint="which column of the log changes in a way a healthy run would not show?",
+            hints=("a unit whose pre-activation is negative for every input gets no gradient: can it recover?",),
         ),
         FunctionQuestion(
-            "q2",
-            "ELU derivative",
+            "q4",
+            "ELU's derivative (kernel)",
             ("elu_grad",),
             points=2,
             cases=_elu_cases,
             reference=_elu_grad,
-            hint="ELU'(x) = 1 for x > 0 and alpha·exp(x) for x <= 0",
-            overflow_hint="exp(x) overflowed: np.where evaluates both branches, so compute exp(np.minimum(x, 0))",
-            warning_hint="np.where evaluates both branches: exp(x) overflows for large positive x even though "
-            "that branch is thrown away; use exp(np.minimum(x, 0))",
-        ),
-        FunctionQuestion(
-            "q3",
-            "count dead ReLU units",
-            ("count_dead_units",),
-            cases=_dead_cases,
-            reference=_dead_reference,
-            hint="a unit (column) is dead on a batch when relu' is 0 for every sample (row): "
-            "pre-activation <= 0 in the whole column",
-            value_hints=(
-                (
-                    lambda g, e: g == e - 1,
-                    "off by one: a unit whose largest pre-activation is exactly 0 is dead too (relu'(0) = 0), "
-                    "so test <= 0, not < 0",
-                ),
-                (lambda g, e: g > e + 1, "count units (columns, axis 0 reduced), not samples"),
+            dtype_rule="float",
+            hint="compare your function with act.get('elu', alpha=...).grad on the failing input",
+            hints=(
+                "the two branches need different code; at x = 0 the question asks for one specific side",
+                "np.where computes both branches everywhere: make the exponential branch harmless for large x",
             ),
+            overflow_hint="an exponential overflowed for large positive x, even if that branch is thrown away",
+            warning_hint="np.where evaluates both branches: the exponential overflows for large positive x "
+            "even though that result is discarded",
         ),
-        FunctionQuestion(
-            "q4",
-            "maxout",
-            ("maxout",),
-            cases=_maxout_cases,
-            reference=lambda z, pieces: act.maxout(z, pieces),
-            hint="groups are consecutive: with k pieces, units 0..k-1 form the first group, k..2k-1 the "
-            "second; reshape the last axis to (n // k, k) and take the max over the new last axis",
-        ),
-        ExpressionQuestion(
+        NumberQuestion(
             "q5",
-            "derivative of softplus with β (SymPy)",
-            ("softplus_prime",),
-            symbols=("x", "beta"),
-            at=_SP_POINTS,
-            expected=_softplus_prime,
-            hint="differentiate log(1 + exp(beta*x))/beta with sp.diff; use the symbols named x and beta",
-        ),
-        FunctionQuestion(
-            "q6",
-            "PReLU: the gradient with respect to its slope",
-            ("prelu_grad_alpha",),
-            cases=lambda full: elementwise(full, seed=306, scale=3.0, rtol=0.0, f32_rtol=0.0, f32_atol=0.0),
-            reference=_prelu_grad_alpha,
-            hint="PReLU_alpha(x) is x for x > 0 (no alpha in it) and alpha·x otherwise; differentiate "
-            "with respect to alpha, not x",
-            value_hints=(
+            "linear regions of a ReLU layer on a plane",
+            ("n_regions",),
+            points=1,
+            kind="derivation",
+            params={"n": (5, 12, 0)},
+            compute=_regions,
+            integer=True,
+            rtol=0,
+            near_misses=(
                 (
-                    lambda g, e: g in (0.25, 1.0) and e != g,
-                    "that is a derivative with respect to x; the question asks for d/d(alpha) of alpha·x",
+                    lambda g, e, p: g == 2 ** p["n"],
+                    "not every on/off pattern of the units is reachable with two inputs",
                 ),
+                (lambda g, e, p: g == p["n"] + 1, "that is the count for one input; here each unit cuts a plane"),
             ),
-            overflow_hint="for x = -inf the derivative is -inf (alpha·x is linear in alpha); NaN must stay NaN",
+            hint="each unit switches along a line; count how many regions n lines in general position make",
+            hints=("add the lines one at a time: how many regions does the k-th line split in two?",),
         ),
     ],
 )

@@ -1,4 +1,10 @@
-"""Exercise 04: GELU, Swish and SELU."""
+"""Exercise 05: GELU, Swish and SELU -- gains, self-normalisation, a stable Swish.
+
+A derivation (the weight variance for Swish with a given β), an experiment (the variance a deep
+SELU network settles at for a given weight scale, 10 seeds, a t interval), a diagnosis (per-layer
+statistics of a SELU network with the wrong initialisation), a kernel (Swish without overflow)
+and a concept question whose reason is checked by content.  The numbers are drawn per student.
+"""
 
 from __future__ import annotations
 
@@ -6,41 +12,46 @@ import numpy as np
 
 import activations as act
 
-from ..questions import ChoiceQuestion, ExpressionQuestion, FunctionQuestion, NumberQuestion
+from ..questions import ChoiceQuestion, FunctionQuestion, IntervalQuestion, NumberQuestion
 from . import Exercise
 from ._cases import elementwise
+from ._stats import t_interval, z_instead_of_t
 
 
-def _swish_min_location(point):
-    import mpmath
-
-    return -1 - mpmath.lambertw(mpmath.exp(-1)).real
-
-
-def _swish_min_value():
-    from scipy import optimize
-
-    res = optimize.minimize_scalar(lambda t: float(act.silu(t)), bracket=(-3.0, -1.0, 0.0), tol=1e-12)
-    return float(res.fun)
-
-
-def _selu_second_moment():
+def _swish_second_moment(beta):
     from scipy import integrate
 
-    pdf = 1.0 / np.sqrt(2.0 * np.pi)
-    value, _ = integrate.quad(
-        lambda z: float(act.selu(z)) ** 2 * pdf * np.exp(-0.5 * z * z), -np.inf, np.inf, epsabs=1e-13, epsrel=1e-13
-    )
+    def f2(z):
+        return float(act.swish(z, beta=beta)) ** 2 * np.exp(-0.5 * z * z) / np.sqrt(2 * np.pi)
+
+    value, _ = integrate.quad(f2, -np.inf, np.inf, epsabs=1e-13, epsrel=1e-13)
     return value
 
 
-def _swish_cases(full):
+def _swish_gain(p):
+    return 1.0 / _swish_second_moment(p["beta"])
+
+
+def _selu_depth_variance(p):
+    from activations import experiments
+
+    vals = []
+    for seed in range(p["seed0"], p["seed0"] + 10):
+        r = experiments.signal_propagation(
+            "selu", depth=30, width=64, rng=np.random.default_rng(seed), init="lecun", weight_scale=p["scale"]
+        )
+        vals.append(r["var"][-1])
+    return t_interval(vals)
+
+
+def _swish_cases(full, student=""):
     cases = elementwise(
         full,
+        student=student,
         seed=403,
         scale=6.0,
         tails=(-1000.0, -750.0, -40.0, 40.0, 750.0, 1000.0),
-        tail_hint="x·sigmoid(x) needs a sigmoid that does not overflow for large |x| (see exercise 02)",
+        tail_hint="x·σ(βx) needs a sigmoid that does not overflow for large |x| (exercise 2)",
     )
     return (
         cases
@@ -53,77 +64,100 @@ EXERCISE = Exercise(
     "05_gelu_selu_swish",
     "GELU, Swish, SELU",
     [
-        FunctionQuestion(
+        NumberQuestion(
             "q1",
-            "GELU through erfc",
-            ("gelu",),
+            "the weight variance for Swish with β",
+            ("sigma_w2",),
             points=2,
-            cases=lambda full: elementwise(
-                full,
-                seed=401,
-                scale=4.0,
-                tails=(-40.0, -20.0, -10.0, -8.0, -6.0, 6.0, 10.0),
-                rtol=1e-10,
-                f32_rtol=1e-5,
-                tail_hint="1 + erf(x/sqrt(2)) cancels for x below about -6 (erf -> -1); use "
-                "Φ(x) = erfc(-x/sqrt(2))/2 (scipy.special.erfc), which keeps its digits in the tail",
+            kind="derivation",
+            params={"beta": (1.25, 3.0, 2)},
+            compute=_swish_gain,
+            rtol=1e-6,
+            near_misses=(
+                (lambda g, e: g == 2.0, "that is ReLU's value; Swish equals ReLU only in the limit β → ∞"),
+                (lambda g, e: abs(g * e - 1) < 1e-5, "you computed the second moment itself; invert it"),
+                (lambda g, e: abs(g - e) < 1e-3 * e, "close: a Monte Carlo estimate is not accurate enough; integrate"),
             ),
-            reference=act.gelu,
-            hint="GELU(x) = x Φ(x) with Φ(x) = (1 + erf(x/√2))/2 = erfc(-x/√2)/2",
-            overflow_hint="at x = -inf, x·Φ(x) is -inf·0 = nan: return the limit 0 there "
-            "(e.g. np.where(np.isneginf(x), 0.0, ...))",
+            hint="the same rule as for ReLU: the variance that keeps the second moment of the signal at 1",
+            hints=(
+                "there is no closed form: integrate swish(z)² against the standard normal density numerically "
+                "(scipy.integrate.quad)",
+            ),
         ),
-        ExpressionQuestion(
+        IntervalQuestion(
             "q2",
-            "where Swish has its minimum (SymPy)",
-            ("swish_min_x",),
-            symbols=(),
-            at=({},),
-            expected=_swish_min_location,
-            hint="set d/dx [x/(1 + exp(-x))] = 0; it reduces to 1 + x + exp(x) = 0, which sp.solve "
-            "answers with LambertW",
+            "where a deep SELU network settles (experiment)",
+            ("selu_variance",),
+            points=3,
+            params={"scale": (0.85, 1.15, 3), "seed0": (0, 900, 0)},
+            compute=_selu_depth_variance,
+            width_ratio=1.1,
+            near_misses=(
+                (
+                    z_instead_of_t,
+                    "with 10 runs the normal quantile is too small: use Student's t with n - 1 degrees of freedom",
+                ),
+            ),
+            hint="run the helper exactly as the question says, for your weight scale and seeds, and take "
+            "the variance of the last layer",
+            hints=("`var` has one entry per hidden layer: the last one is index -1",),
+        ),
+        ChoiceQuestion(
+            "q3",
+            "diagnose per-layer statistics",
+            ("q3_choice", "q3_fix"),
+            points=2,
+            kind="diagnosis",
+            options={
+                "a": "The weights were initialised for another activation: SELU's fixed point needs a "
+                "different weight variance.",
+                "b": "SELU always needs batch normalisation after every layer.",
+                "c": "The inputs are not standardised.",
+                "d": "Many units are dead, so the variance piles up in the others.",
+            },
+            answer_hash="d469de8dd3f8215fb8da",
+            reason_concepts=(
+                (
+                    r"lecun|1 ?/ ?fan|1/n\b|variance (of )?1|var(iance)? ?= ?1 ?/|sigma_w.*1",
+                    "say which initialisation you would use instead (its weight variance)",
+                ),
+            ),
+            hint="which assumption behind self-normalisation does this network break?",
+            hints=("compare the init the network was built with and the one SELU's constants were derived for",),
         ),
         FunctionQuestion(
-            "q3",
-            "Swish with β",
+            "q4",
+            "Swish with β, without overflow (kernel)",
             ("swish",),
             points=2,
             cases=_swish_cases,
             reference=lambda x, beta=1.0: act.swish(x, beta=beta),
-            hint="swish(x) = x·sigmoid(beta·x); beta = 0 gives x/2",
-            overflow_hint="exp overflowed or inf·0 appeared: use a stable sigmoid of beta·x, and at "
-            "x = -inf return the limit 0",
-        ),
-        NumberQuestion(
-            "q4",
-            "second moment of SELU(z), z ~ N(0, 1)",
-            ("selu_second_moment",),
-            compute=_selu_second_moment,
-            rtol=1e-6,
-            near_misses=(
-                (lambda g, e: abs(g) < 1e-3, "≈ 0 is the mean E[selu(z)]; the question asks for E[selu(z)²]"),
-                (
-                    lambda g, e: abs(g - e) < 0.02,
-                    "close, but a Monte Carlo estimate with n samples is only good to about 1/sqrt(n); "
-                    "integrate with scipy.integrate.quad against the normal density",
-                ),
+            hint="compare your function with act.swish on the failing input",
+            hints=(
+                "reuse the idea of your stable sigmoid from exercise 2 for the sigmoid of beta·x",
+                "at x = -inf the product of -inf and a sigmoid that is exactly 0 is NaN: return the limit there",
             ),
-            hint="E[selu(z)²] = ∫ selu(z)² φ(z) dz with φ the standard normal density",
+            overflow_hint="an exponential overflowed, or inf·0 appeared: look at the limits of swish for |x| → ∞",
         ),
         ChoiceQuestion(
             "q5",
             "when does SELU self-normalise",
             ("q5_choice", "q5_reason"),
+            points=1,
             options={
                 "a": "With any weight initialisation: the constants λ and α guarantee it.",
-                "b": "With standardised inputs, LeCun-normal weights (variance 1/fan_in) and plain dense "
-                "layers: mean 0 and variance 1 are a fixed point of the layer-to-layer map.",
-                "c": "Only with batch normalisation after every layer.",
-                "d": "Only when SELU is used in the output layer.",
+                "b": "Only with batch normalisation after every layer.",
+                "c": "With standardised inputs, weights of variance 1/fan_in and plain dense layers.",
+                "d": "Only when SELU is also used in the output layer.",
             },
-            answer_hash="c58c66ef55e41a283599",
-            hint="λ and α were chosen so that (mean, variance) = (0, 1) is a fixed point; what does that "
-            "assume about the weights and the inputs?",
+            answer_hash="cda4903ace2985e7d0f1",
+            reason_concepts=(
+                (
+                    r"fixed point|attract|stable|converge",
+                    "say what λ and α were chosen to achieve for (mean, variance)",
+                ),
+            ),
+            hint="λ and α were chosen so that one (mean, variance) pair is special; what does that assume?",
         ),
     ],
 )
