@@ -73,7 +73,7 @@ WRONG = [
     ("q5", ("d", "divide again"), "inf / inf"),
     ("q6", (_backward_naive,), "overflow"),
     ("q6", (_backward_transposed_sign,), "off by a sign"),
-    ("q6", (_backward_diag_only,), "J = diag(p)"),
+    ("q6", (_backward_diag_only,), "Jacobian"),
     ("q6", (_backward_inplace,), "changed its input"),
 ]
 

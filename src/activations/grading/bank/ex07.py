@@ -109,8 +109,11 @@ EXERCISE = Exercise(
                     "4d + d: count them too",
                 ),
             ),
-            hint="count every weight and bias: the ungated block has d·4d + 4d + 4d·d + d, the gated one "
-            "d·2h + 2h + h·d + d; set them equal and solve for h with sp.solve",
+            hint="count every weight matrix and every bias vector of both blocks",
+            hints=(
+                "the gated block has two input projections (values and gates), each with its own biases",
+                "write both counts as SymPy expressions in d and h, set them equal and solve for h",
+            ),
         ),
         ExpressionQuestion(
             "q2",
@@ -134,8 +137,12 @@ EXERCISE = Exercise(
                     "by c, so divide by the standard deviation",
                 ),
             ),
-            hint="Var[q_i k_i] = E[q_i²] E[k_i²] for independent zero-mean entries; sum over the d "
-            "components, then divide by the standard deviation",
+            hint="work out the variance of the score q·k first, then the factor that brings it to 1",
+            hints=(
+                "q·k is a sum of d independent products; what is the variance of one product of two "
+                "independent zero-mean entries?",
+                "scaling a quantity by c scales its variance by c²",
+            ),
         ),
         NumberQuestion(
             "q3",
@@ -156,8 +163,8 @@ EXERCISE = Exercise(
                 ),
                 (lambda g, e: 1 < g <= 100, "give a fraction between 0 and 1, not a percentage"),
             ),
-            hint="softmax each row of the raw scores (axis=-1, one row per query), take its largest "
-            f"weight and count the rows where it exceeds {SAT_LEVEL}; the answer is a fraction between 0 and 1",
+            hint="one softmax per query: over that query's keys",
+            hints=(f"per row, compare the largest weight with {SAT_LEVEL}; the answer is a fraction between 0 and 1",),
         ),
         ChoiceQuestion(
             "q4",
@@ -195,8 +202,12 @@ EXERCISE = Exercise(
             cases=_backward_cases,
             reference=_softmax_backward,
             arg_name="s",
-            hint="dL/ds = J dout with J = diag(p) − p pᵀ (symmetric), i.e. p·dout − p·(p·dout summed along "
-            "axis), with p = softmax(s) computed stably; keepdims=True makes the sum broadcast",
+            hint="the chain rule through the softmax's Jacobian, without building the matrix",
+            hints=(
+                "write the Jacobian-vector product out component by component: one term from the "
+                "diagonal, one from the outer product",
+                "compute p with a stable softmax; a sum along axis with keepdims=True broadcasts back",
+            ),
             overflow_hint="exp(s) overflowed: compute p with the max-shift (or act.softmax)",
         ),
     ],
