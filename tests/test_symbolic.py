@@ -58,7 +58,12 @@ def _on(name, form, kernel, xs=(-30.0, -3.7, -0.6, -1e-3, 0.2, 1.5, 4.0, 25.0), 
 @pytest.mark.parametrize("name", act.names())
 def test_dexpr_is_the_derivative_of_expr(name):
     a = act.get(name)
-    assert _zero(sp.piecewise_fold(a.dexpr - sp.diff(a.expr, x)))
+    d = a.dexpr - sp.diff(a.expr, x)
+    if d.has(sp.Heaviside):  # equal away from 0; at the kink the convention decides (below)
+        q = sp.Symbol("q", positive=True)
+        assert all(_zero(sp.piecewise_fold(d.subs(x, s * q))) for s in (1, -1))
+    else:
+        assert _zero(sp.piecewise_fold(d))
 
 
 # --- sigmoid and tanh ------------------------------------------------------------------------
@@ -285,31 +290,53 @@ def test_kernel_forms_of_the_spec_row(name, params):
         _on(f"{name} {kind}", form, kernel, **a.params)
 
 
-# --- kinks: the one place where the kernels and SymPy differ ------------------------------------------
+# --- kinks: one derivative convention (PyTorch's), obeyed by the definitions and the kernels ---------
 
 
-def test_relu_heaviside_half_versus_kernel_zero():
+def test_relu_derivative_is_heaviside_with_zero_at_zero():
     d = act.get("relu").dexpr
-    assert d == sp.Heaviside(x)
-    assert d.subs(x, 0) == sp.Rational(1, 2)  # SymPy's convention
-    assert act.get("relu").grad(0.0) == 0.0  # PyTorch's, used by the kernel
-    assert act.get("relu").grad(-0.0) == 0.0
+    assert d == sp.Heaviside(x, 0)
+    assert d.subs(x, 0) == 0  # not SymPy's default Heaviside(0) = 1/2
+    assert act.get("relu").grad(0.0) == 0.0 and act.get("relu").grad(-0.0) == 0.0
+    # the same function written two ways has one derivative at the kink
+    assert act.get("leaky_relu", negative_slope=0.0).dexpr.subs(x, 0) == d.subs(x, 0)
+    assert act.get("prelu", alpha=0.0).dexpr.subs(x, 0) == d.subs(x, 0)
 
 
-# Every kink read off the SymPy definitions (symbolic.kinks), with the parameters the
-# accuracy tests use; only the rows' declared convention points may differ.
+def test_softsign_derivative_is_printed_simplified():
+    assert act.get("softsign").dexpr == 1 / (1 + sp.Abs(x)) ** 2
+
+
+# Every kink read off the SymPy definitions (symbolic.kinks), with the defaults and the
+# parameters the accuracy tests use: dexpr there is exactly the kernel's derivative.
 KINKS = [(n, p, symbolic.kinks(n, **p)) for n, p in [(n, {}) for n in act.names()] + list(ref.EXTRA_PARAMS)]
+KINKS += [("leaky_relu", {"negative_slope": 0.0}, [0.0]), ("elu", {"alpha": 2.0}, [0.0])]
 KINKS = [k for k in KINKS if k[2]]
 
 
-@pytest.mark.parametrize(("name", "params", "kinks"), KINKS, ids=[k[0] for k in KINKS])
-def test_piecewise_definitions_match_kernel_kink_convention(name, params, kinks):
+def test_kink_list_covers_every_piecewise_activation():
+    names = {n for n, _, _ in KINKS}
+    assert {"relu", "relu6", "leaky_relu", "prelu", "elu", "celu", "selu", "hard_tanh", "hard_sigmoid"} <= names
+    assert {"hard_swish", "relu_squared", "softsign", "softplus"} <= names
+    assert ref.CONVENTION_POINTS == {}  # nothing is exempt
+
+
+@pytest.mark.parametrize(("name", "params", "kinks"), KINKS, ids=[k[0] + str(k[1]) for k in KINKS])
+def test_dexpr_at_every_kink_equals_the_kernel(name, params, kinks):
     a = act.get(name, **params)
     for k in kinks:
-        if k not in ref.CONVENTION_POINTS.get(name, ()):
-            # (a convention is a jump: at a kink the two sides differ by far more than 1e-15)
-            assert float(a.dexpr.subs(x, k)) == pytest.approx(float(a.grad(float(k))), rel=1e-15), f"{name}'({k})"
+        sym = a.dexpr.subs(x, sp.nsimplify(k))
+        assert sym.is_number, f"{name}'({k}) = {sym} is not a number"
+        # the two sides of a kink differ by far more than the 1e-15 allowed here
+        assert float(sym) == pytest.approx(float(a.grad(float(k))), rel=1e-15, abs=1e-300), f"{name}'({k})"
         assert float(a.expr.subs(x, k)) == pytest.approx(float(a(float(k))), rel=1e-15), f"{name}({k})"
+
+
+def test_reglu_gate_partial_at_its_kink():
+    _, db = definitions.gated_partials("reglu")
+    g = act.get_gated("reglu")
+    assert db.subs({x: 0}).subs(sp.Symbol("b", real=True), 0) == 0
+    assert float(g.partials(np.array([1.5]), np.array([0.0]))[1][0]) == 0.0
 
 
 # --- limits at ±oo against the kernels at ±inf ----------------------------------------------------------

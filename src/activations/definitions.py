@@ -11,11 +11,23 @@ row of :mod:`activations.spec`.
 Gated units (two inputs, e.g. GLU) are registered in :data:`GATED_DEFINITIONS`:
 expressions in the value input :data:`a` and the gate input :data:`b`.
 
-Piecewise activations are written so that ``sympy.diff`` gives the derivative
-convention used at the kink by PyTorch (and by our NumPy kernels), except ReLU,
-which is written as ``Max(0, x)`` on purpose: its derivative is SymPy's
-``Heaviside(x)``, whose value at 0 is 1/2, and the course shows that difference
-rather than hiding it.
+**The derivative convention at kinks (one rule for the whole registry).**  At a point
+where f has a corner, f' is *the value PyTorch's autograd returns there*, which is also
+what the NumPy kernels return:
+
+* at 0, the non-positive branch: relu'(0) = relu6'(0) = 0, leaky_relu'(0) = negative_slope,
+  prelu'(0) = alpha, elu'(0) = alpha, selu'(0) = lambda alpha (the left derivative);
+* at a clipping point, the outer branch: hard_tanh'(+-1) = relu6'(6) = hard_sigmoid'(+-3) = 0,
+  hard_swish'(-3) = 0 and hard_swish'(3) = 1;
+* softplus with a threshold keeps the smooth branch at beta x = threshold (PyTorch switches
+  only for beta x > threshold).
+
+Piecewise definitions put the kink into the branch that gives this value under
+``sympy.diff``.  ReLU stays ``Max(0, x)`` (and ReGLU's gate too); the Heaviside step that
+``sympy.diff`` makes of it is given the value 0 at 0, ``Heaviside(x, 0)``, by
+:func:`derivative` and :func:`gated_partials` (SymPy's default, 1/2, is no one's
+autograd).  ``tests/test_symbolic.py`` checks, for every registered activation and every
+kink that :func:`activations.symbolic.kinks` finds, that ``dexpr`` equals the kernel there.
 """
 
 from __future__ import annotations
@@ -248,9 +260,23 @@ def _expression(name: str, key: tuple) -> sp.Expr:
     return DEFINITIONS[name](**dict(key))
 
 
+def _at_kinks(d: sp.Expr) -> sp.Expr:
+    """The course's kink convention applied to a ``sympy.diff`` result: every Heaviside
+    step takes the value 0 at 0 (d/dx Max(0, x) = Heaviside(x, 0)), as PyTorch's relu
+    backward does."""
+    return d.replace(lambda e: isinstance(e, sp.Heaviside), lambda e: sp.Heaviside(e.args[0], 0))
+
+
+def _tidy_sign(d: sp.Expr) -> sp.Expr:
+    """x sign(x) = |x| (exactly, 0 included): d/dx x/(1 + |x|) becomes 1/(1 + |x|)^2."""
+    if not d.has(sp.sign):
+        return d
+    return sp.simplify(d.subs(x * sp.sign(x), sp.Abs(x)))
+
+
 @lru_cache(maxsize=None)
 def _derivative(name: str, key: tuple) -> sp.Expr:
-    d = sp.diff(_expression(name, key), x)
+    d = _tidy_sign(_at_kinks(sp.diff(_expression(name, key), x)))
     # simplify() would merge Piecewise branches and turn |x| into odd rational forms;
     # those derivatives are kept as diff gives them.
     return d if d.has(sp.Piecewise, sp.Abs) else sp.simplify(d)
@@ -262,7 +288,8 @@ def expression(name: str, **params) -> sp.Expr:
 
 
 def derivative(name: str, **params) -> sp.Expr:
-    """``sympy.diff`` of :func:`expression` with respect to :data:`x`, simplified."""
+    """``sympy.diff`` of :func:`expression` with respect to :data:`x`, simplified, with the
+    course's kink convention (module docstring): Heaviside(x, 0), so relu'(0) = 0."""
     return _derivative(name, _key(params))
 
 
@@ -274,6 +301,7 @@ def gated_expression(name: str) -> sp.Expr:
 
 @lru_cache(maxsize=None)
 def gated_partials(name: str) -> tuple[sp.Expr, sp.Expr]:
-    """(∂h/∂a, ∂h/∂b) by ``sympy.diff``."""
+    """(∂h/∂a, ∂h/∂b) by ``sympy.diff``, with the kink convention of :func:`derivative`
+    (ReGLU: ∂h/∂b = a Heaviside(b, 0))."""
     h = gated_expression(name)
-    return sp.diff(h, a), sp.diff(h, b)
+    return _at_kinks(sp.diff(h, a)), _at_kinks(sp.diff(h, b))

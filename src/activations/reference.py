@@ -74,10 +74,9 @@ ABS_TOL = 1e-300
 MAX_DPS = 400
 #: Named far-tail points every grid contains (with both signs).
 TAIL_POINTS = (20.0, 37.0, 710.0, 1000.0, 1e6)
-#: Derivative points where the kernel follows PyTorch's kink convention and SymPy's
-#: ``dexpr`` does not: relu'(0) is 0 in the kernel, Heaviside(0) = 1/2 in SymPy
-#: (``grad_convention`` of the rows in :mod:`activations.spec`).  Accuracy checks leave
-#: them out and test them on their own.
+#: Derivative points where the kernel and ``dexpr`` may differ (``grad_convention`` of the
+#: rows in :mod:`activations.spec`); accuracy checks leave them out.  Empty: the SymPy
+#: definitions follow the kernels' (PyTorch's) kink convention, relu'(0) = 0 included.
 CONVENTION_POINTS = {name: row.grad_convention for name, row in SPECS.items() if row.grad_convention}
 #: Non-default parameters the accuracy checks cover besides every default (``extra_params``).
 EXTRA_PARAMS = tuple((name, dict(p)) for name, row in SPECS.items() for p in row.extra_params)
@@ -205,8 +204,8 @@ def exact(name: str, xs, *, derivative=False, dps=50, **params) -> list:
 
     Notes
     -----
-    ReLU's ``dexpr`` is SymPy's Heaviside(x), so ``exact("relu", [0.0], derivative=True)``
-    is 1/2, while the kernel (PyTorch's convention) returns 0.
+    At a kink the derivative follows the course's convention (PyTorch's, see
+    :mod:`activations.definitions`): ``exact("relu", [0.0], derivative=True)`` is 0.
     """
     key = _params_key(name, params)
     dps = max(int(dps), 20)

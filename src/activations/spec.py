@@ -85,8 +85,9 @@ class Elementwise:
     extra_params : tuple of dict
         Non-default parameters the accuracy tests cover besides the defaults.
     grad_convention : tuple of float
-        Points where the kernel's f' follows PyTorch's convention and ``sympy.diff`` does
-        not (relu'(0): 0 vs Heaviside(0) = 1/2); accuracy checks leave them out.
+        Points where the kernel's f' and ``dexpr`` may differ; accuracy checks leave them
+        out.  Empty for every row: the definitions obey the kernels' (PyTorch's) kink
+        convention (see :mod:`activations.definitions`; relu'(0) = Heaviside(0, 0) = 0).
     torch : callable or None
         ``torch(F, t, **params)`` with ``F = torch.nn.functional``: what a PyTorch user
         writes (benchmarks only; torch is never imported by the package).
@@ -207,7 +208,7 @@ _ROWS = [
     Elementwise("linear", K.linear, K.linear_grad, torch=lambda F, t: t.clone()),
     Elementwise("sigmoid", K.sigmoid, K.sigmoid_grad, torch=lambda F, t: F.sigmoid(t)),
     Elementwise("tanh", K.tanh, K.tanh_grad, torch=lambda F, t: F.tanh(t)),
-    Elementwise("relu", K.relu, K.relu_grad, init="he", grad_convention=(0.0,), torch=lambda F, t: F.relu(t)),
+    Elementwise("relu", K.relu, K.relu_grad, init="he", torch=lambda F, t: F.relu(t)),
     Elementwise("relu6", K.relu6, K.relu6_grad, init="he", torch=lambda F, t: F.relu6(t), forms=_relu6_forms),
     Elementwise(
         "relu_squared",
