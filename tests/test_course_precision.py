@@ -30,7 +30,8 @@ def test_first_float_finds_where_exp_overflows(dtype):
 
     def overflows(t):  # exp in float64, rounded to the format: inf beyond max + half an ULP
         with np.errstate(over="ignore"):
-            return bool(np.isinf(np.exp(np.float64(t)) if dt.itemsize == 8 else precision._round(np.exp(np.float64(t)), dt)))
+            e = np.exp(np.float64(t))
+            return bool(np.isinf(e if dt.itemsize == 8 else precision._round(e, dt)))
 
     v = precision.first_float(overflows, dt, 1.0, 1000.0)
     assert v.dtype == dt and overflows(v)
