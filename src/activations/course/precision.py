@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-__all__ = ["format_info", "first_float", "matmul_accumulated", "safe_round"]
+__all__ = ["format_info", "first_float", "matmul_accumulated"]
 
 _UINT = {2: np.uint16, 4: np.uint32, 8: np.uint64}
 
@@ -167,41 +167,3 @@ def _round(r, dt):
         np.subtract(bits, np.abs(back) > np.abs(r), out=bits, casting="unsafe")
         np.bitwise_or(bits, back != r, out=bits, casting="unsafe")
     return f.astype(dt)
-
-
-def safe_round(value, digits, *, up):
-    """``value`` rounded to ``digits`` significant digits, up (toward +inf) or down.
-
-    For prose bounds: "less than X" needs X rounded up, "more than X" rounded down,
-    so that the printed X is still a true bound (1.433e-6 "less than 1.4e-6" is not).
-
-    Parameters
-    ----------
-    value : float, finite
-    digits : int >= 1
-    up : bool
-
-    Returns
-    -------
-    float with at most ``digits`` significant digits, >= value if ``up`` else <= value
-    (exactly, as decimal strings compared with :class:`decimal.Decimal`).
-    """
-    import decimal
-
-    fname = "safe_round"
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise TypeError(f"{fname}(): value must be a real number, got {type(value).__name__}")
-    if not math.isfinite(float(value)):
-        raise ValueError(f"{fname}(): value must be finite, got {value!r}")
-    if isinstance(digits, bool) or not isinstance(digits, (int, np.integer)) or digits < 1:
-        raise ValueError(f"{fname}(): digits must be an integer >= 1, got {digits!r}")
-    d = decimal.Decimal(float(value))  # the exact binary value
-    if d == 0:
-        return 0.0
-    exp = d.adjusted() - int(digits) + 1
-    q = d.quantize(decimal.Decimal(1).scaleb(exp), rounding=decimal.ROUND_CEILING if up else decimal.ROUND_FLOOR)
-    r = float(q)
-    # float(q) may land on the wrong side of value by one float: step outward if so
-    while (r < value) if up else (r > value):
-        r = float(np.nextafter(r, np.inf if up else -np.inf))
-    return r
