@@ -280,3 +280,27 @@ def test_inputs_are_not_modified_and_bad_arguments_name_the_function():
         nn.Residual("relu")
     with pytest.raises(ValueError, match="Residual"):
         nn.Residual(_Zero(), scale=float("nan"))
+
+
+def test_protocol_normalised_and_residual_specs():
+    from activations import protocol
+
+    sizes = [12, 8, 8, 8, 3]
+    rng = np.random.default_rng(0)
+    bn = protocol.build_model("tanh+bn", sizes, rng=rng)
+    assert [type(layer).__name__ for layer in bn.layers[:3]] == ["Dense", "BatchNorm", "ActivationLayer"]
+    assert sum(isinstance(layer, nn.BatchNorm) for layer in bn.layers) == 3
+    res = protocol.build_model("relu+bn+res", sizes, rng=rng)
+    blocks = [layer for layer in res.layers if isinstance(layer, nn.Residual)]
+    assert len(blocks) == 3 and all(isinstance(b.norm, nn.BatchNorm) and b.pre_norm for b in blocks)
+    assert blocks[0].scale == pytest.approx(1 / np.sqrt(3))
+    # the branch weights have the derived variance of the activation (ReLU: 2 / fan_in)
+    W = protocol.build_model("relu+res", [4, 400, 400, 2], rng=np.random.default_rng(1)).layers[1].inner.layers[1].W
+    assert W.var() * 400 == pytest.approx(2.0, rel=0.02)
+    X, y = _data(n=16, d=12)
+    assert max(nn.gradient_check(protocol.build_model("silu+res", sizes, rng=rng), X, y)) < 1e-6
+    for bad in ("relu+ln", "relu+bn+bn", "relu+"):
+        with pytest.raises(ValueError, match="build_model"):
+            protocol.build_model(bad, sizes, rng=rng)
+    with pytest.raises(ValueError, match="build_model"):
+        protocol.build_model("relu+res", [4, 8, 6, 2], rng=rng)
