@@ -33,6 +33,7 @@ LAYERS = [
     ("data", 7),
     ("experiments", 7),
     ("protocol", 7),
+    ("diagnostics", 7),
     ("course", 7),
     ("grading", 7),
 ]

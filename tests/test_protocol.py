@@ -162,12 +162,16 @@ def test_register_relu_family_figures_match_the_stored_results():
     prelu = next(v for c, v in verdicts.items() if c.startswith("PReLU can perform better than Leaky ReLU"))
     p = pair("learnable_prelu", "leaky_relu", acc)
     assert prelu == f"{P.verdict(p).split(')')[0]} in test accuracy; one task, each tuned, MNIST)"
+    # SELU vs external normalisation: chapter 3's depth sweeps (plain SELU vs ReLU + BatchNorm)
     selu = next(v for c, v in verdicts.items() if c.startswith("SELU's internal normalisation"))
-    p2, p_end = pair("selu", "relu", loss2), pair("selu", "relu", loss_end)
-    assert P.verdict(p2, direction=-1) == P.SUPPORTED
-    assert f"{p2.mean:.3f} [{p2.ci_low:.3f}, {p2.ci_high:.3f}] (supported)" in selu
-    assert P.verdict(p_end, direction=-1) == f"{P.NOT_DETECTABLE} (MDE = {p_end.mde:.3f})"
-    assert f"after 8 epochs MDE = {p_end.mde:.3f}, not detectable" in selu
+    for depth in (10, 30):
+        deep = P.load_results(f"depth{depth}_mnist")
+
+        def first_loss(spec, deep=deep):
+            return np.array([r["train_loss"][0] for r in sorted(deep["runs"][spec], key=lambda r: r["seed"])])
+
+        p1 = P.paired_difference(first_loss("selu"), first_loss("relu+bn"))
+        assert P.verdict(p1, direction=-1) == selu == P.SUPPORTED
 
 
 def test_pinned_numerics_are_the_makefiles_and_same_run_is_strict_under_them(monkeypatch):

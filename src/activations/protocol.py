@@ -237,8 +237,10 @@ SPECS = {
 def build_model(spec, sizes, *, rng, init="derived"):
     """An MLP ``sizes = [n_in, h1, ..., n_out]`` for the protocol.
 
-    ``spec``: a registered activation name, "maxout", one of :data:`SPECS`, or
-    "linear_model" (``sizes`` must then be [n_in, n_out]).  Hidden layers get the
+    ``spec``: a registered activation name, "maxout", one of :data:`SPECS`,
+    "linear_model" (``sizes`` must then be [n_in, n_out]), or an activation with
+    normalisation / residual suffixes, "relu+bn", "relu+res", "relu+bn+res"
+    (:func:`_normalised_model`, chapter 3).  Hidden layers get the
     derived initialisation (``init="derived"``) or a named :mod:`activations.nn`
     initialiser; the output layer is Glorot uniform, as in :class:`nn.MLP`.
     """
@@ -256,6 +258,8 @@ def build_model(spec, sizes, *, rng, init="derived"):
             layers += [nn.Dense(n_in, n_out, rng=rng, init=hidden_init), factory()]
         layers.append(nn.Dense(sizes[-2], sizes[-1], rng=rng, init="xavier"))
         return nn.Sequential(layers)
+    if isinstance(spec, str) and "+" in spec:
+        return _normalised_model(spec, sizes, rng=rng, init=init)
     return nn.MLP(sizes, spec, rng=rng, init="auto" if init == "derived" else init)
 
 
@@ -335,6 +339,43 @@ def ffn_block_cost(unit, d) -> dict:
         "elementwise": width,
         "products": width if unit in GATED else 0,
     }
+
+
+#: Suffixes of a spec "activation+bn", "activation+res", "activation+bn+res" (chapter 3).
+NORM_RES_SUFFIXES = ("bn", "res")
+
+
+def _normalised_model(spec, sizes, *, rng, init="derived"):
+    """Chapter 3's deep models, one activation layer per hidden entry of ``sizes``.
+
+    ``act+bn``: Dense -> BatchNorm -> act per hidden layer.  ``act+res``: a Dense stem
+    (input -> width), then one pre-activation residual block x + s·W f(x) per hidden
+    layer with s = 1/√L (L blocks), so the second moment grows by at most (1 + 1/L)^L ≤ e.
+    ``act+bn+res``: the same blocks with BatchNorm first, x + s·W f(BN(x)) (pre-norm).
+    Hidden weights: the derived variance of the activation; output layer: Glorot uniform.
+    """
+    act, *suffixes = spec.split("+")
+    if not suffixes or len(set(suffixes)) != len(suffixes) or not set(suffixes) <= set(NORM_RES_SUFFIXES):
+        raise ValueError(f"build_model(): unknown spec {spec!r}; suffixes are +bn, +res, +bn+res")
+    hidden_init = gains.derived_init(act) if init == "derived" else init
+    widths = sizes[1:-1]
+    if not widths:
+        raise ValueError(f"build_model(): {spec!r} needs at least one hidden layer, got sizes {sizes}")
+    bn = "bn" in suffixes
+    layers = []
+    if "res" in suffixes:
+        if len(set(widths)) != 1:
+            raise ValueError(f"build_model(): residual specs need equal hidden widths, got {widths}")
+        width, depth = widths[0], len(widths)
+        layers.append(nn.Dense(sizes[0], width, rng=rng, init="lecun"))
+        for _ in range(depth):
+            inner = [nn.ActivationLayer(act), nn.Dense(width, width, rng=rng, init=hidden_init)]
+            layers.append(nn.Residual(inner, nn.BatchNorm(width) if bn else None, scale=1.0 / math.sqrt(depth)))
+    else:
+        for n_in, n_out in zip(sizes[:-2], widths):
+            layers += [nn.Dense(n_in, n_out, rng=rng, init=hidden_init), nn.BatchNorm(n_out), nn.ActivationLayer(act)]
+    layers.append(nn.Dense(sizes[-2], sizes[-1], rng=rng, init="xavier"))
+    return nn.Sequential(layers)
 
 
 # --- training runs ---------------------------------------------------------------------
@@ -595,6 +636,26 @@ EXPERIMENTS = {
         ),
     ),
 }
+
+# Chapter 3 (initialisation, normalisation, residual connections): "when does the activation
+# stop mattering?" -- activation x {plain, +BatchNorm} x {plain, +residual} x depth, width 32,
+# 3 epochs, a 3-point learning-rate grid (extended once at an edge), 10 paired seeds.
+_DEPTH_CFG = {"epochs": 3, "lr_grid": (0.01, 0.0316, 0.1)}
+_DEPTH_SPECS = {
+    10: ["relu", "silu", "selu", "tanh", "sigmoid", "relu+bn"],
+    30: [
+        *("relu", "relu+bn", "relu+res", "relu+bn+res"),
+        *("silu", "silu+bn", "silu+res", "silu+bn+res"),
+        *("selu", "tanh", "tanh+bn", "tanh+res", "sigmoid", "sigmoid+bn", "sigmoid+res"),
+    ],
+    50: ["relu", "silu", "relu+bn", "silu+bn"],
+}
+EXPERIMENTS.update(
+    {
+        f"depth{depth}_mnist": (specs, Config(hidden=(32,) * depth, **_DEPTH_CFG))
+        for depth, specs in _DEPTH_SPECS.items()
+    }
+)
 
 
 def run_experiment(name, *, workers=2):

@@ -8,7 +8,8 @@ that draws random numbers takes ``rng``, a :class:`numpy.random.Generator`.
 
 Modules: :mod:`~activations.nn.init` (initialisers), :mod:`~activations.nn.layers`
 (layers, Sequential, MLP), :mod:`~activations.nn.losses`, :mod:`~activations.nn.optim`,
-:mod:`~activations.nn.train`, :mod:`~activations.nn.gradcheck`; every public name is
+:mod:`~activations.nn.train`, :mod:`~activations.nn.gradcheck`, :mod:`~activations.nn.normalization`
+(BatchNorm, LayerNorm, RMSNorm, Residual, AlphaDropout); every public name is
 re-exported here.
 
 Shapes: a batch is ``X`` of shape ``(n_samples, n_features)``; a :class:`Dense`
@@ -38,6 +39,7 @@ from .init import (
 )
 from .layers import MLP, ActivationLayer, Dense, Gated, Layer, Maxout, PReLU, Sequential
 from .losses import LOSSES, mse, sigmoid_binary_cross_entropy, softmax_cross_entropy
+from .normalization import AlphaDropout, BatchNorm, LayerNorm, Residual, RMSNorm, set_training, walk
 from .optim import SGD, Adam
 from .train import History, accuracy, single_thread_blas, train
 
@@ -58,6 +60,13 @@ __all__ = [
     "Gated",
     "Sequential",
     "MLP",
+    "BatchNorm",
+    "LayerNorm",
+    "RMSNorm",
+    "Residual",
+    "AlphaDropout",
+    "set_training",
+    "walk",
     "softmax_cross_entropy",
     "sigmoid_binary_cross_entropy",
     "mse",

@@ -14,6 +14,7 @@ from .._validation import check_int as _check_int
 from .._validation import check_rng as _check_rng
 from .layers import Sequential
 from .losses import loss_function as _loss_fn
+from .normalization import set_training
 
 
 def single_thread_blas():
@@ -87,6 +88,9 @@ def train(
 ) -> History:
     """Mini-batch training: shuffle with ``rng`` each epoch, forward, loss, backward, step.
 
+    Layers with a ``training`` flag (BatchNorm, AlphaDropout) are in train mode for the
+    mini-batch steps and in eval mode for the per-epoch evaluation and after training.
+
     Parameters
     ----------
     model : Sequential / MLP
@@ -143,6 +147,7 @@ def train(
             total = 0.0
             epoch_norms = np.zeros(len(dense))
             n_batches = 0
+            set_training(model, True)  # batch statistics, dropout masks (normalization.py)
             for lo in range(0, n, batch_size):
                 idx = order[lo : lo + batch_size]
                 value, dout = loss_fn(model.forward(X[idx]), y[idx])
@@ -153,6 +158,7 @@ def train(
                 total += value * len(idx)
                 n_batches += 1
             history.loss.append(total / n)
+            set_training(model, False)  # evaluate with running statistics, no dropout
             if record_grad_norms:
                 norms.append(epoch_norms / n_batches)
             if classify:

@@ -1,0 +1,201 @@
+"""Exercise 03: initialisation, signal propagation, normalisation."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..questions import Case, ChoiceQuestion, ExpressionQuestion, FunctionQuestion, NumberQuestion
+from . import Exercise
+
+
+def _leaky_gain(point):
+    a = point["a"]
+    return 2 / (1 + a * a)
+
+
+_A_POINTS = tuple({"a": v} for v in ("1/100", "1/10", "1/5", "1/2", "1", "3"))
+
+#: Question 2's initialisation: tanh, weight variance 1.5 / fan_in, bias variance 0.05.
+SIGMA_W2, SIGMA_B2 = 1.5, 0.05
+
+
+def _tanh_depth_scale():
+    from scipy import integrate
+
+    def expect(g, q):
+        return integrate.quad(
+            lambda z: g(math.sqrt(q) * z) * math.exp(-z * z / 2) / math.sqrt(2 * math.pi),
+            -np.inf,
+            np.inf,
+            epsabs=1e-14,
+            epsrel=1e-13,
+        )[0]
+
+    q = 1.0
+    for _ in range(500):
+        nxt = SIGMA_W2 * expect(lambda u: math.tanh(u) ** 2, q) + SIGMA_B2
+        if abs(nxt - q) < 1e-14:
+            break
+        q = nxt
+    chi1 = SIGMA_W2 * expect(lambda u: (1 - math.tanh(u) ** 2) ** 2, q)
+    return 1.0 / abs(math.log(chi1))
+
+
+def _layer_norm_reference(X, eps=1e-5):
+    X = np.asarray(X, dtype=np.float64)
+    mu = X.mean(axis=1, keepdims=True)
+    var = np.mean((X - mu) ** 2, axis=1, keepdims=True)
+    return (X - mu) / np.sqrt(var + eps)
+
+
+def _layer_norm_cases(full):
+    rng = np.random.default_rng(311 if full else 310)
+    n = 6 if full else 3
+    cases = [
+        Case((rng.normal(0.0, 1.0, size=(4, 5)),), label="a 4 x 5 batch of standard-normal rows"),
+        Case((rng.normal(3.0, 10.0, size=(n, 8)),), {"eps": 1e-3}, label="rows with mean 3 and std 10, eps=1e-3"),
+        Case(
+            (np.full((2, 4), 7.0),),
+            label="constant rows (variance 0)",
+            hint="a constant row has variance 0: the output is 0 there (the ε keeps the division finite)",
+        ),
+        Case(
+            (1e8 + rng.normal(0.0, 1.0, size=(3, 16)),),
+            label="rows around 1e8 with std 1",
+            rtol=1e-6,
+            hint="E[x²] - E[x]² cancels catastrophically when the mean is large: compute the variance "
+            "as the mean of (x - mean)²",
+        ),
+    ]
+    if full:
+        cases.append(Case((rng.standard_normal((1, 3)),), {"eps": 0.5}, label="one row, eps=0.5"))
+    for c in cases:
+        c.check_dtype = False
+        if c.rtol == 1e-12:
+            c.rtol = 1e-10
+    return cases
+
+
+def _bn_experiment():
+    """Test accuracy of the 20-layer sigmoid network with BatchNorm minus the plain one (question 4)."""
+    from ... import data, nn, protocol
+
+    X_tr, X_te, y_tr, y_te = data.digits(seed=0)
+    out = {}
+    for spec in ("sigmoid", "sigmoid+bn"):
+        model = protocol.build_model(spec, [64] + [32] * 20 + [10], rng=np.random.default_rng(0))
+        with np.errstate(all="ignore"):
+            nn.train(
+                model,
+                X_tr,
+                y_tr,
+                optimizer=nn.SGD(0.05, momentum=0.9),
+                epochs=5,
+                batch_size=32,
+                rng=np.random.default_rng(1),
+            )
+            out[spec] = nn.accuracy(model, X_te, y_te)
+    return out["sigmoid+bn"] - out["sigmoid"]
+
+
+EXERCISE = Exercise(
+    "03_initialisation_normalisation",
+    "Initialisation, signal propagation, normalisation",
+    [
+        ExpressionQuestion(
+            "q1",
+            "the derived gain of Leaky ReLU (SymPy)",
+            ("leaky_gain",),
+            points=2,
+            symbols=("a",),
+            at=_A_POINTS,
+            expected=_leaky_gain,
+            hint="σ_w² = 1/E[f(Z)²]; split the integral at 0: E[f(Z)²] = E[Z²; Z > 0] + a² E[Z²; Z < 0], "
+            "and each half of E[Z²] is 1/2 by symmetry",
+        ),
+        NumberQuestion(
+            "q2",
+            "depth scale of a tanh network",
+            ("depth_scale",),
+            points=2,
+            compute=_tanh_depth_scale,
+            rtol=1e-4,
+            near_misses=(
+                (
+                    lambda g, e: abs(g - 1 / math.log(SIGMA_W2)) < 1e-3,
+                    "that uses f'(z) = 1 (the linear regime at q = 0); with σ_b² > 0 the fixed point q* is "
+                    "not 0: iterate the q-map to q* first, then evaluate χ at q*",
+                ),
+                (
+                    lambda g, e: abs(g - e / 2) < 1e-2 * e or abs(g - 2 * e) < 1e-2 * e,
+                    "off by a factor 2: χ is already a mean-square factor, ξ = 1/|ln χ₁| (no square root)",
+                ),
+            ),
+            hint="iterate q ← σ_w² E[tanh(√q Z)²] + σ_b² to its fixed point q*, compute "
+            "χ₁ = σ_w² E[tanh'(√q* Z)²] with integrate.quad, then ξ = 1/|ln χ₁|",
+        ),
+        FunctionQuestion(
+            "q3",
+            "layer normalisation without γ, β",
+            ("layer_norm",),
+            points=1,
+            cases=_layer_norm_cases,
+            reference=_layer_norm_reference,
+            arg_name="X",
+            hint="per row: subtract the row's mean and divide by sqrt(variance + eps), with the (biased) "
+            "variance over the row's features (axis=1)",
+        ),
+        NumberQuestion(
+            "q4",
+            "BatchNorm rescues a deep sigmoid network (experiment)",
+            ("acc_gain",),
+            points=2,
+            compute=_bn_experiment,
+            rtol=0.0,
+            atol=1e-9,
+            near_misses=(
+                (lambda g, e: abs(g + e) < 1e-9, "the sign is reversed: BatchNorm minus plain"),
+                (
+                    lambda g, e: 0 < g < 1,
+                    "not the exact value of this design: check the seeds (weights default_rng(0), data order "
+                    "default_rng(1)), build both models with protocol.build_model and evaluate on the test split",
+                ),
+            ),
+            hint="train protocol.build_model('sigmoid', ...) and protocol.build_model('sigmoid+bn', ...) exactly as "
+            "described and subtract the two test accuracies",
+        ),
+        ChoiceQuestion(
+            "q5",
+            "diagnose network A",
+            ("q5_choice", "q5_reason"),
+            points=2,
+            options={
+                "a": "Dead units: most ReLUs never activate; use a smaller learning rate or Leaky ReLU.",
+                "b": "Vanishing gradients from a saturating activation with χ < 1: the first layers barely "
+                "learn; add normalisation before the activations or residual connections.",
+                "c": "Exploding gradients: lower the learning rate and clip the gradient norm.",
+                "d": "The learning rate is too large: the update/weight ratio is far above 1e-3.",
+            },
+            answer_hash="cecec503443d9c7f2dc8",
+            hint="compare the gradient RMS of layer 1 with that of layer 20, and look at the dead fraction and "
+            "at where the activations sit",
+        ),
+        ChoiceQuestion(
+            "q6",
+            "diagnose network B",
+            ("q6_choice", "q6_reason"),
+            points=1,
+            options={
+                "a": "Saturated sigmoids: switch to tanh.",
+                "b": "Too little depth: add layers.",
+                "c": "The learning rate is too large: units are pushed into the region where ReLU's derivative "
+                "is 0 and stay there; lower it.",
+                "d": "Nothing is wrong: a dead fraction of 70 % is normal for ReLU.",
+            },
+            answer_hash="3284866dd79c98ba55e5",
+            hint="what is the update/weight ratio, and what happens to the dead fraction after the first epoch?",
+        ),
+    ],
+)
