@@ -395,13 +395,14 @@ def _gelu_tables():
     return tuple(out)
 
 
-def _node(v):
-    """(node index, h = v - node) for v in [-8, 0]; h is exact (|h| <= 1/1024)."""
-    t = v * -_TABLE_STEP
+def _node(a):
+    """(node index k, h = k/512 - a) for a in [0, 8]: h = v - x0 at v = -a, node
+    x0 = -k/512; exact (Sterbenz), |h| <= 1/1024."""
+    t = a * _TABLE_STEP
     np.rint(t, out=t)
     i = t.astype(np.intp)
     t *= 1.0 / _TABLE_STEP
-    t += v  # v + k/512: exact (Sterbenz)
+    t -= a
     return i, t
 
 
@@ -428,44 +429,52 @@ def _reflect(p, x):
     return t
 
 
-def _tabulated(x, which):
-    """Φ(x) (which=0) or g(x) = Φ(x) + xφ(x) (which=3) for every x, and the indices of
-    the elements outside [-8, 8] (or NaN) that the caller must patch.
+def _lower(x, which):
+    """(p, a, out): a = |x| and p = Φ(-a) (which=0) or g(-a) = Φ(-a) - aφ(a) (which=3),
+    with ``out`` the indices of the elements with a > 8 or NaN, or ``None`` if there are
+    none (the common case, found with one max).
 
-    Evaluated at v = -|x| clipped into [-8, 0] and reflected for x > 0; the elements
-    with |x| > 8 get scipy's ``ndtr`` (a handful at most in practice).
+    On [0, 8] from the table (a clipped to 8 with fmin, which also turns NaN into 8, a
+    valid node); the elements in ``out`` get scipy's ``ndtr`` (+ the xφ term for g).
     """
-    v = np.abs(x)
-    np.negative(v, out=v)
-    vt = np.fmax(v, _TABLE_MIN)  # fmax: NaN becomes -8 (a valid node), patched below
-    i, h = _node(vt)
+    a = np.abs(x)
+    i, h = _node(np.fmin(a, -_TABLE_MIN))
     t = _gelu_tables()
     p = _taylor(i, h, t[which], t[which + 1], t[which + 2])
-    out = np.flatnonzero(~(v >= _TABLE_MIN))
-    if out.size:
-        vo = v[out]
-        po = special.ndtr(vo)
-        if which == 3:
-            po += vo * (INV_SQRT_2PI * np.exp(-0.5 * vo * vo))
-        p[out] = po
-    return _reflect(p, x), out
+    if a.size == 0 or a.max() <= -_TABLE_MIN:  # max is NaN if any element is: not <= 8
+        return p, a, None
+    out = np.flatnonzero(~(a <= -_TABLE_MIN))
+    vo = -a[out]
+    po = special.ndtr(vo)
+    if which == 3:
+        po += vo * (INV_SQRT_2PI * np.exp(-0.5 * vo * vo))
+    p[out] = po
+    return p, a, out
 
 
 def ndtr(x):
     """Φ(x), the standard normal CDF: table + Taylor on [-8, 8] (~1 ULP), else scipy's
     ``ndtr`` (x > 8: 1 - Φ(-x); x < -8: absorbed by the condition)."""
     x = np.asarray(x, dtype=np.float64)
-    return _tabulated(x.reshape(-1), 0)[0].reshape(x.shape)
+    flat = x.reshape(-1)
+    return _reflect(_lower(flat, 0)[0], flat).reshape(x.shape)
 
 
 @_elementwise
 def gelu(x):
-    """x Φ(x), with Φ from :func:`ndtr` (never from 1 + erf, which cancels for x <~ -6)."""
-    phi, out = _tabulated(x, 0)
-    phi *= x
-    if out.size:
-        phi[out] = _fix_inf(x[out], phi[out], 0.0, np.inf)
-    return phi
+    """x Φ(x) = max(x, 0) - |x| Φ(-|x|), with Φ(-|x|) from the table (see :func:`ndtr`;
+    never from 1 + erf, which cancels for x <~ -6).
+
+    For x <= 0 this is x Φ(x) (0 - |x|p is exact); for x > 0 it is x (1 - Φ(-x)) with
+    |x|p <= x/2, so the subtraction does not cancel: three operations instead of
+    reflecting Φ and multiplying.
+    """
+    p, a, out = _lower(x, 0)
+    p *= a
+    np.subtract(np.maximum(x, 0.0), p, out=p)
+    if out is not None:  # x = ±inf: inf * Φ(-inf) = inf * 0
+        p[out] = _fix_inf(x[out], p[out], 0.0, np.inf)
+    return p
 
 
 @_elementwise
@@ -473,8 +482,9 @@ def gelu_grad(x):
     """Φ(x) + x φ(x); on [-8, 8] directly from the table of g = Φ + xφ (see above) with
     g(x) = 1 - g(-x) for x > 0, elsewhere ndtr + x φ, where φ underflows to 0 exactly
     where it no longer matters."""
-    g, out = _tabulated(x, 3)
-    if out.size:
+    p, _, out = _lower(x, 3)
+    g = _reflect(p, x)
+    if out is not None:
         g[out] = _fix_inf(x[out], g[out], 0.0, 1.0)
     return g
 
