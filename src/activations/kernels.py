@@ -100,9 +100,20 @@ def _elementwise(kernel):
             return _rounded(r, dtype).reshape(x.shape)
         out = np.empty(x.shape, dtype)
         flat, oflat = x.reshape(-1), out.reshape(-1)
+        if dtype == _F64:
+            for i in range(0, flat.size, _BLOCK):
+                oflat[i : i + _BLOCK] = kernel(flat[i : i + _BLOCK], *args, **kwargs)
+            return out
+        # Other formats: each block is widened into one reused float64 buffer (the kernels
+        # never write into their input) and the float64 result is rounded once as it is
+        # stored (NumPy's float64 -> float32 / float16 cast rounds to nearest, like astype).
+        buf = np.empty(_BLOCK)
+        direct = _BFLOAT16 is None or dtype != _BFLOAT16
         for i in range(0, flat.size, _BLOCK):
-            block = flat[i : i + _BLOCK].astype(np.float64, copy=False)
-            oflat[i : i + _BLOCK] = _rounded(kernel(block, *args, **kwargs), dtype)
+            block = buf[: min(_BLOCK, flat.size - i)]
+            np.copyto(block, flat[i : i + _BLOCK], casting="unsafe")
+            r = kernel(block, *args, **kwargs)
+            oflat[i : i + _BLOCK] = r if direct else _rounded(r, dtype)
         return out
 
     run.elementwise = True
