@@ -45,11 +45,10 @@ course. Run `make bench` to measure, which also regenerates this page.
 WHAT_TIMINGS_ARE = """
 **What the timings are, and what they are not.** They time *this course's reference
 kernels*: NumPy code written first for accuracy, on **one CPU thread**, next to PyTorch's
-CPU kernels on one thread. They do not say what an activation costs in a real network:
-on a GPU an elementwise activation is limited by memory bandwidth, so most activations take
-the same time there ({ref}`sec-ch6-cost` tells that story with measured figures). Read a
-ratio below as "how close plain NumPy gets to a fused C++ kernel", not as "how expensive
-GELU is".
+CPU kernels on one thread. They do not say what an activation costs inside a network on the
+hardware networks are trained on; that is a different question, answered in
+{ref}`sec-ch6-cost`. Read a ratio below as "how close plain NumPy gets to a fused C++
+kernel", not as "how expensive GELU is".
 """
 
 REPRODUCE = """

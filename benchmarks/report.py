@@ -93,7 +93,9 @@ def machine_line(part: dict | None) -> str:
     return (
         f"{m.get('cpu', '?')}, {m.get('cores', '?')} cores; Python {m.get('python', '?')}, "
         f"NumPy {m.get('numpy', '?')}, SciPy {m.get('scipy', '?')}, mpmath {m.get('mpmath', '?')}, "
-        f"PyTorch {torch}; measured {part.get('date', m.get('date', '?'))}"
+        f"PyTorch {torch}"
+        + (f"; NumPy SIMD {', '.join(m['numpy_simd'])}" if m.get("numpy_simd") else "")
+        + f"; measured {part.get('date', m.get('date', '?'))}"
     )
 
 
