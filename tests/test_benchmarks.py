@@ -317,3 +317,21 @@ def test_page_has_summary_training_and_folded_details():
     assert text.count("::::{admonition}") == text.count("\n::::\n") >= 2
     assert text.index("(sec-appendix-bench-details)=") < text.index("tab-bench-acc64")
     assert "PyTorch was not timed" in text
+
+
+def test_cli_measures_numpy_unpinned(tmp_path):
+    # make pins NumPy's SIMD (NPY_DISABLE_CPU_FEATURES) for the experiments; the benchmarks
+    # re-execute themselves without it, so they time NumPy as its users get it.
+    import os
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": f"{root / 'src'}{os.pathsep}{root}"}
+    env.pop("NPY_DISABLE_CPU_FEATURES", None)
+    probe = "from benchmarks import machine; print(','.join(machine.numpy_simd()))"
+    free = subprocess.run([sys.executable, "-c", probe], env=env, cwd=root, capture_output=True, text=True, check=True)
+    out = tmp_path / "r.json"
+    pinned = {**env, "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR"}
+    cmd = [sys.executable, "-m", "benchmarks", "--quick", "--no-torch", "--only", "speed", "--names", "relu"]
+    subprocess.run([*cmd, "--sizes", "100", "--out", str(out)], env=pinned, cwd=root, capture_output=True, check=True)
+    assert results.load(out)["machine"]["numpy_simd"] == free.stdout.strip().split(",")
