@@ -743,24 +743,66 @@ def mish_grad(x):
     return _fix_inf(x, b, 0.0, 1.0) if np.isinf(x).any() else b
 
 
+def _squareplus_s(x, b):
+    """(s, fast) with s = sqrt(x^2 + b): as sqrt(x*x + b) (<= 1.5 ULP: two roundings under
+    the square root, whose relative error it halves, and its own) when every s is finite
+    and b >= 1e-200 (x*x can then only underflow where b swamps it), else hypot(x, sqrt(b))
+    for the whole block (never squares x: no overflow for |x| > 1e154; NumPy's hypot is a
+    scalar loop, ten times slower here).  ``fast`` says which one (and that s and x are
+    finite, so the branches below can be blended exactly)."""
+    if b >= 1e-200:
+        s = x * x
+        s += b
+        np.sqrt(s, out=s)
+        if np.isfinite(s).all():
+            return s, True
+    return np.hypot(x, np.sqrt(b)), False
+
+
+def _blend_negative(x, neg, pos):
+    """neg where x < 0, pos elsewhere, both finite: an exact branch-free blend."""
+    m = (x < 0).astype(np.float64)
+    neg *= m
+    np.subtract(1.0, m, out=m)
+    pos *= m
+    pos += neg
+    return pos
+
+
 @_elementwise
 def squareplus(x, b=4.0):
-    """(x + sqrt(x^2 + b)) / 2 (Barron 2021), with s = sqrt(x^2 + b) = hypot(x, sqrt(b)).
+    """(x + sqrt(x^2 + b)) / 2 (Barron 2021), with s = sqrt(x^2 + b) (:func:`_squareplus_s`).
 
     x >= 0: x/2 + s/2 (halved first: no overflow near the largest float).  x < 0: the
     sum cancels, so it is multiplied by its conjugate: (b/2) / (s - x), a sum of two
-    positive terms.  hypot never squares x, so nothing overflows for huge |x|.
+    positive terms.
     """
-    s = np.hypot(x, np.sqrt(b))
-    return np.where(x < 0, (0.5 * b) / (s - x), 0.5 * x + 0.5 * s)
+    s, fast = _squareplus_s(x, b)
+    if not fast:
+        return np.where(x < 0, (0.5 * b) / (s - x), 0.5 * x + 0.5 * s)
+    neg = np.abs(x)
+    neg += s  # s + |x| = s - x where it is used (x < 0); never 0, so the blend stays finite
+    np.divide(0.5 * b, neg, out=neg)
+    s *= 0.5
+    s += 0.5 * x
+    return _blend_negative(x, neg, s)
 
 
 @_elementwise
 def squareplus_grad(x, b=4.0):
     """(1 + x/s) / 2; for x < 0, where 1 + x/s cancels, (b / (2s)) / (s - x)."""
-    s = np.hypot(x, np.sqrt(b))
-    out = np.where(x < 0, (0.5 * b / s) / (s - x), 0.5 + 0.5 * (x / s))
-    return _fix_inf(x, out, 0.0, 1.0)
+    s, fast = _squareplus_s(x, b)
+    if not fast:
+        out = np.where(x < 0, (0.5 * b / s) / (s - x), 0.5 + 0.5 * (x / s))
+        return _fix_inf(x, out, 0.0, 1.0)
+    neg = np.divide(0.5 * b, s)
+    d = np.abs(x)
+    d += s  # s - x for x < 0 (see squareplus)
+    neg /= d
+    pos = np.divide(x, s)
+    pos *= 0.5
+    pos += 0.5
+    return _blend_negative(x, neg, pos)
 
 
 @_elementwise
