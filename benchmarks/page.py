@@ -96,8 +96,8 @@ FLOAT32_NOTE = """
 **Why float32 can be slower than PyTorch.** Our kernels compute every format in float64 and
 round once to the caller's format, which is what makes a float32 result correctly rounded
 (within half an ULP, {f32_ours} at worst here). PyTorch computes float32 natively, with twice
-as many elements per SIMD instruction and a vectorised float32 `erf` for GELU; its worst float32
-errors for the same activations (value or derivative, in float32 ULPs) are {f32_torch}. The
+as many elements per SIMD instruction and a vectorised float32 `erf` for GELU. PyTorch's worst
+float32 error on the same activations (value or derivative, in float32 ULPs): {f32_torch}. The
 course keeps its documented float32 accuracy and pays for it in the activations listed above; a
 native float32 path would need its own error analysis and its own documented bound.
 """
