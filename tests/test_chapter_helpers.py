@@ -120,3 +120,85 @@ def test_sgd_path_validates_arguments():
         sgd_path(H, np.ones(3), w0=np.zeros(2), lr=0.1, epochs=1, rng=0)
     with pytest.raises(ValueError, match="sgd_path"):
         sgd_path(H, np.ones(3), w0=np.zeros(2), lr=-1.0, epochs=1, rng=np.random.default_rng(0))
+
+
+# --- binary step and the straight-through estimator ----------------------------------------
+
+
+def test_step_forward_and_both_backward_passes():
+    from activations.course.counterexamples import Step
+
+    z = np.array([[-2.0, -0.5, 0.0, 0.5, 3.0]])
+    exact, ste = Step(), Step(straight_through=True)
+    np.testing.assert_array_equal(exact.forward(z), [[0.0, 0.0, 0.0, 1.0, 1.0]])
+    np.testing.assert_array_equal(exact.backward(np.ones_like(z)), np.zeros_like(z))
+    ste.forward(z)
+    np.testing.assert_array_equal(ste.backward(np.full_like(z, 3.0)), [[0.0, 3.0, 3.0, 3.0, 0.0]])
+    with pytest.raises(TypeError, match="Step"):
+        Step(straight_through=1)
+
+
+def test_step_network_gets_no_gradient_below_the_step_unless_straight_through():
+    from activations.course.counterexamples import Step
+
+    rng = np.random.default_rng(6)
+    X, y = rng.standard_normal((20, 2)), rng.integers(0, 2, 20)
+    for ste in (False, True):
+        model = nn.MLP([2, 5, 2], lambda width: Step(straight_through=ste), rng=np.random.default_rng(1))
+        model.backward(nn.softmax_cross_entropy(model.forward(X), y)[1])
+        first, last = model.dense_layers
+        assert np.any(last.dW != 0)
+        assert np.any(first.dW != 0) == ste
+
+
+# --- expressivity: polynomial floors, sawtooth, linear pieces ------------------------------
+
+
+def test_poly_fit_error_is_zero_for_polynomials_and_decreases_with_degree():
+    from activations.course.expressivity import poly_fit_error
+
+    x = np.linspace(-2.0, 3.0, 301)
+    assert poly_fit_error(x, 1 - 2 * x + 0.5 * x**3, 3) < 1e-12
+    assert poly_fit_error(x, 1 - 2 * x + 0.5 * x**3, 2) > 0.1
+    errs = [poly_fit_error(x, np.abs(x), d) for d in (1, 2, 4, 8)]
+    assert all(a >= b for a, b in zip(errs, errs[1:])) and errs[-1] > 0
+    # degree 0: the best constant is the mean, its error the standard deviation
+    y = np.sin(x)
+    assert abs(poly_fit_error(x, y, 0) - np.std(y)) < 1e-12
+
+
+def test_poly_fit_error_rejects_bad_input():
+    from activations.course.expressivity import poly_fit_error
+
+    with pytest.raises(ValueError, match="poly_fit_error"):
+        poly_fit_error([0.0, 1.0], [0.0, 1.0, 2.0], 1)
+    with pytest.raises(ValueError, match="poly_fit_error"):
+        poly_fit_error([0.0, 1.0], [0.0, 1.0], 2)
+    with pytest.raises(TypeError, match="poly_fit_error"):
+        poly_fit_error([0.0, 1.0, 2.0], [0.0, 1.0, 2.0], 1.5)
+
+
+@pytest.mark.parametrize("depth", [0, 1, 2, 3, 5, 8])
+def test_sawtooth_has_two_to_the_depth_pieces(depth):
+    from activations.course.expressivity import count_linear_pieces, sawtooth
+
+    x = np.arange(2 ** (depth + 3) + 1) / 2 ** (depth + 3)  # dyadic grid: every kink on a sample
+    y = sawtooth(x, depth)
+    assert count_linear_pieces(x, y) == 2**depth
+    assert y.min() == 0.0 and y.max() == 1.0
+    np.testing.assert_array_equal(np.abs(np.diff(y) / np.diff(x)), 2.0**depth)
+
+
+def test_count_linear_pieces_counts_relu_kinks_and_checks_input():
+    from activations.course.expressivity import count_linear_pieces
+
+    x = np.linspace(-1.0, 1.0, 201)
+    assert count_linear_pieces(x, 3 * x + 1) == 1
+    assert count_linear_pieces(x, np.maximum(x, 0) + np.maximum(x - 0.5, 0)) == 3
+    x_copy = x.copy()
+    count_linear_pieces(x, np.abs(x))
+    np.testing.assert_array_equal(x, x_copy)
+    with pytest.raises(ValueError, match="count_linear_pieces"):
+        count_linear_pieces(x[::-1], x)
+    with pytest.raises(ValueError, match="count_linear_pieces"):
+        count_linear_pieces(x, x, rtol=0.0)

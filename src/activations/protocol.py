@@ -66,6 +66,10 @@ __all__ = [
     "Config",
     "SPECS",
     "build_model",
+    "FFN_PREFIX",
+    "ffn_width",
+    "ffn_model",
+    "ffn_block_cost",
     "train_run",
     "tune_lr",
     "compare",
@@ -238,6 +242,8 @@ def build_model(spec, sizes, *, rng, init="derived"):
     derived initialisation (``init="derived"``) or a named :mod:`activations.nn`
     initialiser; the output layer is Glorot uniform, as in :class:`nn.MLP`.
     """
+    if isinstance(spec, str) and spec.startswith(FFN_PREFIX):
+        return ffn_model(spec[len(FFN_PREFIX) :], sizes, rng=rng, init=init)
     if spec == "linear_model":
         if len(sizes) != 2:
             raise ValueError(f"build_model(): linear_model takes sizes [n_in, n_out], got {sizes}")
@@ -251,6 +257,84 @@ def build_model(spec, sizes, *, rng, init="derived"):
         layers.append(nn.Dense(sizes[-2], sizes[-1], rng=rng, init="xavier"))
         return nn.Sequential(layers)
     return nn.MLP(sizes, spec, rng=rng, init="auto" if init == "derived" else init)
+
+
+# --- feed-forward blocks at matched parameters (chapter 7, issue 14) ----------------------
+
+#: ``build_model("ffn_<unit>", [n_in, d, n_out])``: the model of :func:`ffn_model`.
+FFN_PREFIX = "ffn_"
+
+
+def ffn_width(unit, d) -> int:
+    """Hidden width of the feed-forward block of model width ``d``: 4d for an elementwise
+    activation, 2/3 · 4d = 8d/3 for a gated unit (``d`` must then be a multiple of 3), so
+    that both blocks have 8d² weights: d·4d + 4d·d = 8d² and d·2(8d/3) + (8d/3)·d = 8d²."""
+    from .spec import GATED
+
+    if unit not in GATED:
+        return 4 * d
+    if d % 3:
+        raise ValueError(f"ffn_width(): a gated block needs d divisible by 3 for the 2/3 width, got d={d}")
+    return 8 * d // 3
+
+
+def ffn_model(unit, sizes, *, rng, init="derived"):
+    """Input map, one feed-forward block, output map: ``sizes = [n_in, d, n_out]``.
+
+    Dense(n_in, d) → block → Dense(d, n_out), the block being Dense(d, 4d) → f → Dense(4d, d)
+    for an elementwise activation f, or Gated(d, 8d/3, unit) → Dense(8d/3, d) for a gated unit
+    h = a ⊙ g(b) (the gated layer holds the two projections a, b as one Dense(d, 2·8d/3)).
+    Initialisation (``init="derived"``): the linear input map and the block's first projection
+    N(0, 1/fan_in) (their inputs have second moment 1 and nothing nonlinear precedes them);
+    the block's down-projection N(0, σ_w²/fan_in) with σ_w² = 1/E[h²] for unit-variance
+    pre-activations, i.e. 1/E[f(Z)²], and 1/(E[Z²] E[g(Z)²]) = 1/E[g(Z)²] for a gated unit
+    with independent a, b ~ N(0, 1); the output map Glorot uniform, as in :func:`build_model`.
+    """
+    from .spec import GATED
+
+    if len(sizes) != 3:
+        raise ValueError(f"ffn_model(): sizes must be [n_in, d, n_out], got {sizes}")
+    n_in, d, n_out = sizes
+    width = ffn_width(unit, d)
+    if init == "derived":
+        first = gains.DerivedInit(sigma_w2=1.0, label="linear")
+        second = gains.gaussian_moments(GATED[unit].gate if unit in GATED else unit).second
+        down = gains.DerivedInit(sigma_w2=1.0 / second, label=f"after {unit}")
+    else:
+        first = down = init
+    layers = [nn.Dense(n_in, d, rng=rng, init=first)]
+    if unit in GATED:
+        layers.append(nn.Gated(d, width, unit, rng=rng, init=first))
+    else:
+        layers += [nn.Dense(d, width, rng=rng, init=first), nn.ActivationLayer(get(unit))]
+    layers += [nn.Dense(width, d, rng=rng, init=down), nn.Dense(d, n_out, rng=rng, init="xavier")]
+    return nn.Sequential(layers)
+
+
+def ffn_block_cost(unit, d) -> dict:
+    """Parameters and multiply–adds per example of the feed-forward block of width ``d``.
+
+    ``weights`` / ``biases`` / ``params``: of the block's projections; ``macs``: multiply–adds of
+    its matrix products per example (one per weight); ``elementwise``: activations evaluated per
+    example (4d, or 8d/3 gates), plus the 8d/3 products a ⊙ g(b) of a gated unit (``products``).
+    """
+    from .spec import GATED
+
+    width = ffn_width(unit, d)
+    up = 2 * width if unit in GATED else width
+    weights = d * up + width * d
+    biases = up + d
+    return {
+        "unit": unit,
+        "d": d,
+        "width": width,
+        "weights": weights,
+        "biases": biases,
+        "params": weights + biases,
+        "macs": weights,
+        "elementwise": width,
+        "products": width if unit in GATED else 0,
+    }
 
 
 # --- training runs ---------------------------------------------------------------------
@@ -500,6 +584,16 @@ EXPERIMENTS = {
     "linear_vs_mlp_mnist": (["linear_model", "relu"], Config(hidden=(32,))),
     # ch3 (Leaky ReLU, PReLU) and ch4 (SELU): the same design as hidden_mnist.
     "relu_family_mnist": (["relu", "leaky_relu", "learnable_prelu", "selu"], Config()),
+    # ch7 (issue 14): one feed-forward block, ungated 4d wide vs gated 8d/3 wide (matched parameters).
+    "gated_ffn_mnist": (
+        ["ffn_gelu", "ffn_relu", "ffn_swiglu", "ffn_geglu", "ffn_reglu"],
+        Config(
+            hidden=(48,),
+            # half-decade steps: the gated blocks' best rate sits next to where SGD diverges
+            lr_grid=(0.001, 0.00178, 0.00316, 0.00562, 0.01, 0.0178, 0.0316),
+            seeds=tuple(range(20)),
+        ),
+    ),
 }
 
 

@@ -7,7 +7,9 @@ of the registry on purpose: :func:`activations.get` does not know them.
 * :func:`signed_sqrt` -- the "symmetric square root" sign(x)·√|x|, defined on all of
   ℝ and odd, but its derivative 1 / (2√|x|) is unbounded at 0;
 * :class:`SignedSqrt` -- the same as a layer of :mod:`activations.nn`, so that a real
-  training step can show what that derivative does to the gradients.
+  training step can show what that derivative does to the gradients;
+* :class:`Step` -- the binary step 1[z > 0] as a layer, whose exact derivative is 0 almost
+  everywhere, with the straight-through estimator as an option (Bengio et al. 2013).
 
 Square, square root and logarithm need no code here: ``np.square``, ``np.sqrt`` and
 ``np.log`` are shown directly in the chapter.
@@ -20,7 +22,7 @@ import numpy as np
 from .._validation import as_float_array, finish
 from ..nn import Layer
 
-__all__ = ["signed_sqrt", "signed_sqrt_grad", "SignedSqrt"]
+__all__ = ["signed_sqrt", "signed_sqrt_grad", "SignedSqrt", "Step"]
 
 
 def signed_sqrt(x):
@@ -75,3 +77,41 @@ class SignedSqrt(Layer):
 
     def __repr__(self):
         return "SignedSqrt()"
+
+
+class Step(Layer):
+    """Elementwise binary step a = 1[z > 0], with an optional straight-through backward pass.
+
+    Exact backward (``straight_through=False``): f'(z) = 0 for z != 0, so no gradient reaches
+    the layers below (at z = 0 the derivative does not exist; 0 is returned there too).
+
+    Straight-through estimator (``straight_through=True``): the forward pass stays the step,
+    but backward multiplies by the derivative of hard_tanh, 1[|z| <= 1], as if the unit were
+    the identity near 0 (Bengio, Léonard & Courville 2013; Hubara et al. 2016).
+
+    Use it as ``nn.MLP(sizes, lambda width: Step(straight_through=True), rng=rng)``.
+    """
+
+    name = "step"
+
+    def __init__(self, straight_through=False):
+        if not isinstance(straight_through, bool):
+            raise TypeError(f"Step(): straight_through must be True or False, got {straight_through!r}")
+        self.straight_through = straight_through
+        self._z = None
+
+    def forward(self, X):
+        self._z = X
+        return (X > 0).astype(X.dtype)
+
+    def derivative(self, z):
+        """The factor backward multiplies by: 0 (exact) or 1[|z| <= 1] (straight-through)."""
+        if self.straight_through:
+            return (np.abs(z) <= 1).astype(z.dtype)
+        return np.zeros_like(z)
+
+    def backward(self, dout):
+        return dout * self.derivative(self._z)
+
+    def __repr__(self):
+        return f"Step(straight_through={self.straight_through})"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
-_MODULES = ("ex01", "ex02", "ex04", "ex05", "ex06")
+_MODULES = ("ex01", "ex02", "ex04", "ex05", "ex06", "ex07")
 
 
 @dataclass

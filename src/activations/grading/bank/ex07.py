@@ -1,0 +1,203 @@
+"""Exercise 07: gated activations, attention's softmax.
+
+Question mix (issue 17's standard): two derivations (q1 the gated width that matches
+parameters with biases counted, q2 the score scale for entries of variance σ²), one
+experiment (q3 the saturation of unscaled attention rows), two diagnoses (q4 an unfair
+width comparison, q5 NaN from a float16 softmax) and one numeric kernel (q6 the softmax
+backward pass, 1 of 8 points).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import activations as act
+
+from ..questions import Case, ChoiceQuestion, ExpressionQuestion, FunctionQuestion, NumberQuestion, case_rng
+from . import Exercise
+
+#: q3's experiment (the notebook states the same numbers)
+SAT_SEED, SAT_D, SAT_KEYS, SAT_ROWS, SAT_LEVEL = 2024, 64, 16, 2000, 0.9
+
+
+WIDTH_AT = tuple({"d": v} for v in ("3", "48", "4096", "7/2"))
+SCALE_AT = ({"d": "64", "sigma": "1/2"}, {"d": "256", "sigma": "3"}, {"d": "5", "sigma": "2"})
+
+
+def _matches(got, at, formula):
+    """Whether the student's values at the points ``at`` are those of ``formula(point)`` (a near miss)."""
+    from fractions import Fraction
+
+    import mpmath
+
+    want = [formula({k: mpmath.mpf(Fraction(v).numerator) / Fraction(v).denominator for k, v in p.items()}) for p in at]
+    return all(abs(g - w) <= mpmath.mpf(10) ** -20 * max(1, abs(w)) for g, w in zip(got, want))
+
+
+def _matched_width(point):
+    d = point["d"]
+    return 4 * d * (2 * d + 1) / (3 * d + 2)
+
+
+def _score_scale(point):
+    import mpmath
+
+    return 1 / (point["sigma"] ** 2 * mpmath.sqrt(point["d"]))
+
+
+def _saturation_scores():
+    rng = np.random.default_rng(SAT_SEED)
+    q = rng.normal(size=(SAT_ROWS, SAT_D))
+    k = rng.normal(size=(SAT_ROWS, SAT_KEYS, SAT_D))
+    return np.einsum("rd,rkd->rk", q, k)
+
+
+def _saturated_fraction(scale=1.0, axis=-1):
+    p = act.softmax(_saturation_scores() * scale, axis=axis)
+    return float(np.mean(p.max(axis=axis) > SAT_LEVEL))
+
+
+def _softmax_backward(s, dout, axis=-1):
+    p = act.softmax(np.asarray(s, dtype=np.float64), axis=axis)
+    return p * (dout - np.sum(p * dout, axis=axis, keepdims=True))
+
+
+def _backward_cases(full):
+    rng = case_rng(707, full)
+    n = 12 if full else 4
+    cases = [
+        Case((np.array([1.0, 2.0, 3.0]), np.array([1.0, 0.0, 0.0])), {}, "s = [1, 2, 3], dout = [1, 0, 0]"),
+        Case(
+            (np.array([1000.0, 0.0, -1000.0]), np.array([0.5, -1.0, 2.0])),
+            {},
+            "s = [1000, 0, -1000], dout = [0.5, -1, 2]",
+            atol=1e-300,
+            no_warnings=True,
+        ),
+        Case(
+            (np.zeros(4), np.array([1.0, 2.0, 3.0, 4.0])),
+            {},
+            "s = [0, 0, 0, 0], dout = [1, 2, 3, 4]",
+            atol=1e-15,
+        ),
+    ]
+    for i in range(n):
+        shape = (3, 5) if i % 2 == 0 else (4, 6)
+        axis = -1 if i % 3 else 0
+        s = rng.normal(scale=3.0, size=shape)
+        g = rng.normal(size=shape)
+        cases.append(Case((s, g), {"axis": axis}, f"random {shape[0]}x{shape[1]} arrays with axis={axis}", atol=1e-14))
+    return cases
+
+
+EXERCISE = Exercise(
+    "07_gated_activations",
+    "Gated activations and attention's softmax",
+    [
+        ExpressionQuestion(
+            "q1",
+            "the gated width that matches parameters, biases included",
+            ("h_matched",),
+            points=2,
+            symbols=("d",),
+            at=WIDTH_AT,
+            expected=_matched_width,
+            near_misses=(
+                (
+                    lambda got, want: _matches(got, WIDTH_AT, lambda p: 8 * p["d"] / 3),
+                    "that is the width without biases; the gated block has 2h + d biases, the ungated one "
+                    "4d + d: count them too",
+                ),
+            ),
+            hint="count every weight and bias: the ungated block has d·4d + 4d + 4d·d + d, the gated one "
+            "d·2h + 2h + h·d + d; set them equal and solve for h with sp.solve",
+        ),
+        ExpressionQuestion(
+            "q2",
+            "the factor that gives attention scores variance 1",
+            ("score_scale",),
+            symbols=("d", "sigma"),
+            at=SCALE_AT,
+            expected=_score_scale,
+            near_misses=(
+                (
+                    lambda got, want: _matches(got, SCALE_AT, lambda p: 1 / p["d"] ** 0.5),
+                    "that is the factor for entries of variance 1; here each entry has variance σ²",
+                ),
+                (
+                    lambda got, want: _matches(got, SCALE_AT, lambda p: 1 / (p["sigma"] * p["d"] ** 0.5)),
+                    "each product q_i k_i has variance σ²·σ² = σ⁴, so the standard deviation of q·k is σ²√d",
+                ),
+                (
+                    lambda got, want: _matches(got, SCALE_AT, lambda p: 1 / (p["sigma"] ** 4 * p["d"])),
+                    "that divides by the variance; a variance is scaled by c² when the scores are scaled "
+                    "by c, so divide by the standard deviation",
+                ),
+            ),
+            hint="Var[q_i k_i] = E[q_i²] E[k_i²] for independent zero-mean entries; sum over the d "
+            "components, then divide by the standard deviation",
+        ),
+        NumberQuestion(
+            "q3",
+            "how many unscaled attention rows saturate",
+            ("saturated_fraction",),
+            points=2,
+            compute=_saturated_fraction,
+            rtol=0.0,
+            atol=1e-9,
+            near_misses=(
+                (
+                    lambda g, e: abs(g - _saturated_fraction(scale=SAT_D**-0.5)) < 1e-9,
+                    "that is the fraction after dividing by √d; the question asks for the raw scores",
+                ),
+                (
+                    lambda g, e: abs(g - _saturated_fraction(axis=0)) < 1e-9,
+                    "the softmax runs over the keys of one query: along axis=-1 (each row), not axis=0",
+                ),
+                (lambda g, e: 1 < g <= 100, "give a fraction between 0 and 1, not a percentage"),
+            ),
+            hint="softmax each row of the raw scores (axis=-1, one row per query), take its largest "
+            f"weight and count the rows where it exceeds {SAT_LEVEL}; the answer is a fraction between 0 and 1",
+        ),
+        ChoiceQuestion(
+            "q4",
+            "diagnose a comparison of feed-forward blocks",
+            ("q4_choice", "q4_reason"),
+            options={
+                "a": "Nothing is wrong: giving both blocks the same hidden width 4d is the fair comparison.",
+                "b": "The SwiGLU block has three d × 4d matrices, 12d² weights against 8d²: 1.5 times the "
+                "parameters and multiply-adds. Compare at hidden width 8d/3, with tuned learning rates "
+                "and several seeds.",
+                "c": "SwiGLU needs a smaller learning rate, so it should simply be trained for more epochs.",
+                "d": "The GELU block should use the tanh approximation of GELU to be comparable.",
+            },
+            answer_hash="e49998fe802373fbec38",
+            hint="count the weight matrices of each block and their sizes",
+        ),
+        ChoiceQuestion(
+            "q5",
+            "diagnose NaN in a float16 attention layer",
+            ("q5_choice", "q5_reason"),
+            options={
+                "a": "The learning rate is too large; halving it removes the NaN for good.",
+                "b": "Small weights underflow to 0 in float16 and log(0) is the NaN; add 1e-6 to every weight.",
+                "c": "exp(s) overflows float16 (largest finite value 65504 ≈ e^11.09) to inf, and inf/inf is "
+                "NaN; subtract each row's maximum before exp (or compute the softmax in float32).",
+                "d": "Dividing the scores by √d a second time is the fix.",
+            },
+            answer_hash="56de53d6378c8112067b",
+            hint="what is exp(12) in float16? and what is inf / inf?",
+        ),
+        FunctionQuestion(
+            "q6",
+            "the softmax backward pass",
+            ("softmax_backward",),
+            cases=_backward_cases,
+            reference=_softmax_backward,
+            arg_name="s",
+            hint="dL/ds = J dout with J = diag(p) − p pᵀ (symmetric), i.e. p·dout − p·(p·dout summed along "
+            "axis), with p = softmax(s) computed stably; keepdims=True makes the sum broadcast",
+            overflow_hint="exp(s) overflowed: compute p with the max-shift (or act.softmax)",
+        ),
+    ],
+)
