@@ -100,7 +100,7 @@ def _elementwise(kernel):
             return _rounded(r, dtype).reshape(x.shape)
         out = np.empty(x.shape, dtype)
         flat, oflat = x.reshape(-1), out.reshape(-1)
-        if dtype == _F64:
+        if x.dtype == _F64:  # (integers, also computed in float64, take the widening path)
             for i in range(0, flat.size, _BLOCK):
                 oflat[i : i + _BLOCK] = kernel(flat[i : i + _BLOCK], *args, **kwargs)
             return out
