@@ -21,6 +21,7 @@ plus ``latest.md`` (the same tables in Markdown), and regenerates the book's pag
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
@@ -144,5 +145,16 @@ def main(argv=None) -> int:
     return 0
 
 
+def _numpy_unpinned() -> None:
+    """Re-execute without ``NPY_DISABLE_CPU_FEATURES`` if it is set (``make`` pins NumPy to
+    AVX2 so stored experiments reproduce bit for bit; that turns NumPy's SVML-based expm1,
+    log1p, tanh ... into scalar loops).  The benchmarks measure NumPy as its users get it,
+    with every extension the CPU has; the features used are recorded with each result."""
+    if os.environ.get("NPY_DISABLE_CPU_FEATURES") and not os.environ.get("BENCHMARKS_KEEP_NPY_FEATURES"):
+        env = {k: v for k, v in os.environ.items() if k != "NPY_DISABLE_CPU_FEATURES"}
+        os.execve(sys.executable, [sys.executable, "-m", "benchmarks", *sys.argv[1:]], env)
+
+
 if __name__ == "__main__":
+    _numpy_unpinned()
     sys.exit(main())

@@ -9,7 +9,7 @@ import platform
 import sys
 from pathlib import Path
 
-__all__ = ["info", "cpu_model", "now_utc"]
+__all__ = ["info", "cpu_model", "now_utc", "numpy_simd"]
 
 
 def cpu_model() -> str:
@@ -35,8 +35,24 @@ def _version(package: str) -> str | None:
         return None
 
 
+#: The SIMD extensions NumPy can dispatch to that matter for its loops here (AVX512_SKX
+#: is the level of its SVML-based expm1, log1p, tanh, ...).
+SIMD = ("AVX2", "FMA3", "AVX512F", "AVX512_SKX", "AVX512_ICL", "AVX512_SPR")
+
+
+def numpy_simd() -> list[str]:
+    """The extensions of :data:`SIMD` NumPy uses in this process (``NPY_DISABLE_CPU_FEATURES``
+    removes some at import)."""
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__ as feats
+    except ImportError:  # pragma: no cover - other NumPy layouts
+        return []
+    return [f for f in SIMD if feats.get(f)]
+
+
 def info() -> dict:
-    """CPU model, core count, OS, Python / NumPy / SciPy / mpmath / torch versions, date.
+    """CPU model, core count, OS, Python / NumPy / SciPy / mpmath / torch versions, date,
+    and the SIMD extensions NumPy uses.
 
     ``torch`` is ``None`` when it is not installed.
     """
@@ -52,4 +68,5 @@ def info() -> dict:
         "mpmath": _version("mpmath"),
         "torch": _version("torch"),
         "threads": {v: os.environ.get(v) for v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")},
+        "numpy_simd": numpy_simd(),
     }

@@ -28,6 +28,9 @@ __all__ = [
     "plot_speed",
     "machine_line",
     "shortfalls",
+    "summary_table",
+    "training_table",
+    "worst_of",
 ]
 
 NOT_INSTALLED = "not installed"
@@ -90,7 +93,9 @@ def machine_line(part: dict | None) -> str:
     return (
         f"{m.get('cpu', '?')}, {m.get('cores', '?')} cores; Python {m.get('python', '?')}, "
         f"NumPy {m.get('numpy', '?')}, SciPy {m.get('scipy', '?')}, mpmath {m.get('mpmath', '?')}, "
-        f"PyTorch {torch}; measured {part.get('date', m.get('date', '?'))}"
+        f"PyTorch {torch}"
+        + (f"; NumPy SIMD {', '.join(m['numpy_simd'])}" if m.get("numpy_simd") else "")
+        + f"; measured {part.get('date', m.get('date', '?'))}"
     )
 
 
@@ -300,6 +305,87 @@ def shortfalls(speed: dict, goal: float = 0.5) -> list[tuple]:
     return out
 
 
+# --- summary and training --------------------------------------------------------------------------
+
+
+def worst_of(acc: dict, impl: str, dtypes, names=None) -> tuple:
+    """(largest finite score, activation, kind) of ``impl`` over ``dtypes`` (a name or a
+    tuple) and ``names`` (default all); ``(None, None, None)`` without such rows."""
+    dtypes = (dtypes,) if isinstance(dtypes, str) else tuple(dtypes)
+    rows = [
+        r for r in acc["rows"] if r["impl"] == impl and r["dtype"] in dtypes and (names is None or r["name"] in names)
+    ]
+    if not rows:
+        return None, None, None
+    r = max(rows, key=lambda r: r["worst_finite"])
+    return r["worst_finite"], r["name"], r["kind"]
+
+
+def summary_table(acc: dict | None, speed: dict | None) -> Table:
+    """One row per activation: our worst float64 error (f, f'), PyTorch's, and the speed
+    ratio ours / PyTorch at the largest size in float64 and float32."""
+    index = {(r["name"], r["kind"], r["dtype"], r["impl"]): r for r in (acc or {}).get("rows", [])}
+    n = max(speed["sizes"]) if speed else None
+    ratios = {d: speed_ratios(speed, n, d) for d in ("float64", "float32")} if speed else {}
+    names = sorted({r["name"] for part in (acc, speed) for r in (part or {}).get("rows", [])})
+    miss_acc = _missing(acc) if acc else "not measured"
+    miss_sp = _missing(speed) if speed else "not measured"
+    torch_acc = bool(acc and "torch" in acc.get("impls", []))
+    rows = []
+    for name in names:
+        row = [name]
+        row += [fmt_score(index.get((name, k, "float64", "ours"))) if acc else miss_acc for k in ("value", "grad")]
+        if torch_acc:
+            row.append(" / ".join(fmt_score(index.get((name, k, "float64", "torch"))) for k in ("value", "grad")))
+        else:
+            row.append(miss_acc)
+        for d in ("float64", "float32"):
+            for k in ("value", "grad"):
+                row.append(fmt_ratio(ratios[d].get((name, k)), miss_sp) if speed else miss_sp)
+        rows.append(row)
+    size = f"n = {fmt_n(n)}" if n else "the largest size"
+    return Table(
+        title="Accuracy and speed of every activation",
+        headers=["activation", "error f", "error f'", "PyTorch error f / f'", "speed f (float64)",
+                 "speed f' (float64)", "speed f (float32)", "speed f' (float32)"],
+        rows=rows,
+        caption=(
+            "error: our worst float64 score (ULPs / condition number; bar 8) over the test points; PyTorch's "
+            "for comparison ('; k NaN/inf': k more points where the result is NaN or infinite but the exact "
+            f"value is not, or the reverse). speed: throughput ours / PyTorch at {size}, one thread (> 1: ours "
+            "is faster; goal 0.5)."
+        ),
+    )  # fmt: skip
+
+
+def training_table(part: dict) -> Table:
+    """Steps per second of the reference MLP, ours and PyTorch, per optimiser and dtype."""
+    rows = []
+    for r in part["rows"]:
+        s = r["steps_per_s"]
+        q = r["ratio_ours_over_torch"]
+        rows.append([
+            {"sgd": "SGD", "adam": "Adam"}.get(r["optimizer"], r["optimizer"]),
+            r["dtype"],
+            f"{s['ours']:.0f}" if s.get("ours") else "—",
+            f"{s['torch']:.0f}" if s.get("torch") else NOT_INSTALLED,
+            "—" if q is None else f"{q:.2f}x",
+        ])  # fmt: skip
+    notes = [part["note"]] if part.get("note") else []
+    return Table(
+        title=f"Training steps per second, reference MLP {part['network']}, batch {part['batch']}",
+        headers=["optimiser", "dtype", "ours (steps/s)", "PyTorch (steps/s)", "ours / PyTorch"],
+        rows=rows,
+        caption=(
+            f"{part['steps']} steps per repetition, {part['repeats']} interleaved repetitions, medians; "
+            "ours / PyTorch is the median of the per-repetition ratios (> 1: the course's nn is faster). "
+            "One thread, the thread's CPU time. PyTorch "
+            f"{part.get('torch_version') or NOT_INSTALLED}."
+        ),
+        notes=notes,
+    )
+
+
 # --- book ----------------------------------------------------------------------------------------
 
 
@@ -390,6 +476,8 @@ def tables(results: dict) -> list[Table]:
     """Every table for ``results`` that has data (missing parts are skipped)."""
     out = []
     acc = results.get("accuracy")
+    if acc and results.get("speed"):
+        out.append(summary_table(acc, results["speed"]))
     if acc:
         dts = ("float64", "float32", "float16", "bfloat16")
         out += [accuracy_table(acc, d) for d in dts if any(r["dtype"] == d for r in acc["rows"])]
@@ -414,7 +502,7 @@ def tables(results: dict) -> list[Table]:
 def markdown(results: dict) -> str:
     """All tables as one Markdown document, with the machine of each part."""
     parts = ["# Benchmark results", ""]
-    for part in ("accuracy", "speed", "book"):
+    for part in ("accuracy", "speed", "training", "book"):
         parts.append(f"- {part}: {machine_line(results.get(part))}")
     parts.append("")
     parts += [t.markdown() for t in tables(results)]

@@ -19,11 +19,11 @@ The machine may be shared, so the implementations are timed *interleaved*: each
 repetition runs every (implementation, dtype) once in a rotating order; the figure
 kept is the median over repetitions of steps / second, and the ratio course / torch
 is the median of the per-repetition ratios (both measured within the same repetition).
+The clock is the thread's CPU time (:data:`benchmarks.speed.CLOCK`): both run on the
+calling thread (one BLAS thread; PyTorch's CPU autograd runs on the caller).
 """
 
 from __future__ import annotations
-
-import time
 
 import numpy as np
 
@@ -31,6 +31,7 @@ from activations import nn
 from activations.data import mnist
 
 from . import torch_impl
+from .speed import CLOCK, CLOCK_NAME
 
 __all__ = ["SIZES", "BATCH", "run", "course_trainer", "torch_trainer", "torch_model", "markdown"]
 
@@ -147,9 +148,9 @@ def run(*, steps=40, repeats=15, opts=("sgd", "adam"), dtypes=DTYPES, impls=("ou
             with nn.single_thread_blas():
                 for r in range(repeats):
                     for k in names[r % len(names) :] + names[: r % len(names)]:
-                        t0 = time.perf_counter()
+                        t0 = CLOCK()
                         fns[k]()
-                        rates[k].append(steps / (time.perf_counter() - t0))
+                        rates[k].append(steps / (CLOCK() - t0))
             med = {k: float(np.median(v)) for k, v in rates.items()}
             ratio = None
             if "ours" in rates and "torch" in rates:
@@ -169,6 +170,7 @@ def run(*, steps=40, repeats=15, opts=("sgd", "adam"), dtypes=DTYPES, impls=("ou
         "batch": BATCH,
         "steps": steps,
         "repeats": repeats,
+        "clock": CLOCK_NAME,
         "torch_version": torch_impl.version() if "torch" in impls else None,
         "note": note,
         "rows": rows,

@@ -268,4 +268,70 @@ def test_page_weight_table_and_page_section():
     assert t.rows == [["chapters/01_x", 30, "2.50", "0.80", "0.50", "3.00", "0.90"]]
     assert bench_report.page_weight_table({"page_weight": {"status": "not measured: no Chromium"}}) is None
     text = bench_page.render({"book": book})
-    assert "## Page weight" in text and "tab-bench-page-weight" in text
+    assert "Page weight" in text and "tab-bench-page-weight" in text
+
+
+def _fake_speed(rows):
+    return {"sizes": [10], "dtypes": ["float64", "float32"], "torch": "2.13.0", "rows": rows}
+
+
+def test_summary_table_one_row_per_activation():
+    acc = {
+        "impls": ["ours", "torch"],
+        "rows": [
+            {"name": "a", "kind": k, "dtype": "float64", "impl": i, "worst_finite": w, "nonfinite_wrong": nf}
+            for k, i, w, nf in [("value", "ours", 1.5, 0), ("grad", "ours", 2.0, 0), ("value", "torch", 3.0, 1),
+                                ("grad", "torch", 4.0, 0)]
+        ],
+    }  # fmt: skip
+    rows = [
+        {"name": "a", "kind": k, "n": 10, "dtype": d, "seconds": {"ours": o, "naive": None, "torch": t}}
+        for k, d, o, t in [("value", "float64", 2.0, 1.0), ("grad", "float64", 1.0, 4.0),
+                           ("value", "float32", 4.0, 1.0), ("grad", "float32", 1.0, 1.0)]
+    ]  # fmt: skip
+    t = report.summary_table(acc, _fake_speed(rows))
+    assert t.rows == [["a", "1.5", "2", "3; 1 NaN/inf / 4", "0.50x", "4.00x", "0.25x", "1.00x"]]
+    assert report.worst_of(acc, "ours", "float64") == (2.0, "a", "grad")
+    assert report.worst_of(acc, "ours", "float32") == (None, None, None)
+
+
+def test_page_has_summary_training_and_folded_details():
+    acc = accuracy.run(names=["relu"], impls=NO_TORCH, quick=True)
+    sp = speed.run(names=["relu"], sizes=(100,), impls=NO_TORCH, quick=True)
+    training_part = {
+        "network": "784-128-128-10",
+        "activation": "relu",
+        "batch": 64,
+        "steps": 40,
+        "repeats": 15,
+        "torch_version": "2.13.0",
+        "note": None,
+        "rows": [{"optimizer": "sgd", "dtype": "float64", "steps_per_s": {"ours": 500.0, "torch": 250.0},
+                  "ratio_ours_over_torch": 2.0}],
+    }  # fmt: skip
+    text = page.render({"accuracy": acc, "speed": sp, "training": training_part})
+    assert "tab-bench-summary" in text and "| relu |" in text
+    assert "tab-bench-training" in text and "| SGD | float64 | 500 | 250 | 2.00x |" in text
+    assert "{ref}`sec-ch6-cost`" in text and "one CPU thread" in text
+    # every folded block is closed, and the details hold the full tables
+    assert text.count("::::{admonition}") == text.count("\n::::\n") >= 2
+    assert text.index("(sec-appendix-bench-details)=") < text.index("tab-bench-acc64")
+    assert "PyTorch was not timed" in text
+
+
+def test_cli_measures_numpy_unpinned(tmp_path):
+    # make pins NumPy's SIMD (NPY_DISABLE_CPU_FEATURES) for the experiments; the benchmarks
+    # re-execute themselves without it, so they time NumPy as its users get it.
+    import os
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": f"{root / 'src'}{os.pathsep}{root}"}
+    env.pop("NPY_DISABLE_CPU_FEATURES", None)
+    probe = "from benchmarks import machine; print(','.join(machine.numpy_simd()))"
+    free = subprocess.run([sys.executable, "-c", probe], env=env, cwd=root, capture_output=True, text=True, check=True)
+    out = tmp_path / "r.json"
+    pinned = {**env, "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR"}
+    cmd = [sys.executable, "-m", "benchmarks", "--quick", "--no-torch", "--only", "speed", "--names", "relu"]
+    subprocess.run([*cmd, "--sizes", "100", "--out", str(out)], env=pinned, cwd=root, capture_output=True, check=True)
+    assert results.load(out)["machine"]["numpy_simd"] == free.stdout.strip().split(",")

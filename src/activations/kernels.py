@@ -100,9 +100,20 @@ def _elementwise(kernel):
             return _rounded(r, dtype).reshape(x.shape)
         out = np.empty(x.shape, dtype)
         flat, oflat = x.reshape(-1), out.reshape(-1)
+        if x.dtype == _F64:  # (integers, also computed in float64, take the widening path)
+            for i in range(0, flat.size, _BLOCK):
+                oflat[i : i + _BLOCK] = kernel(flat[i : i + _BLOCK], *args, **kwargs)
+            return out
+        # Other formats: each block is widened into one reused float64 buffer (the kernels
+        # never write into their input) and the float64 result is rounded once as it is
+        # stored (NumPy's float64 -> float32 / float16 cast rounds to nearest, like astype).
+        buf = np.empty(_BLOCK)
+        direct = _BFLOAT16 is None or dtype != _BFLOAT16
         for i in range(0, flat.size, _BLOCK):
-            block = flat[i : i + _BLOCK].astype(np.float64, copy=False)
-            oflat[i : i + _BLOCK] = _rounded(kernel(block, *args, **kwargs), dtype)
+            block = buf[: min(_BLOCK, flat.size - i)]
+            np.copyto(block, flat[i : i + _BLOCK], casting="unsafe")
+            r = kernel(block, *args, **kwargs)
+            oflat[i : i + _BLOCK] = r if direct else _rounded(r, dtype)
         return out
 
     run.elementwise = True
@@ -346,15 +357,19 @@ def selu_grad(x):
 # for -3 <~ x <~ -1, which is where GELU has its minimum and GELU' its cancellation
 # (Φ + xφ, two terms of opposite sign) and nothing else absorbs the error (condition
 # number ~1): measured up to 8.7 on the course's scale (and they are slow: one scalar
-# call per element).  Taylor series about nodes x0 = -k/64, with Φ(x0) and
+# call per element).  Taylor series about nodes x0 = -k/512, with Φ(x0) and
 # g(x0) = Φ(x0) + x0 φ(x0) stored as two doubles (hi + lo) and the Taylor
 # coefficients from Hermite polynomials (φ^(m) = (-1)^m He_m φ), all computed once
-# with mpmath; h = x - x0 is exact (Sterbenz) and |h| <= 1/128, so the correction sum
-# is small against the stored value and the result is within ~1 ULP.  x > 0 uses the
+# with mpmath; h = x - x0 is exact (Sterbenz) and |h| <= 1/1024, so the correction sum
+# is small against the stored value and the result is within ~1 ULP.  Fine nodes and
+# few terms: each term costs a gather (np.take), the slow step, while a longer table
+# costs only memory (4097 nodes, 7 rows each for Φ and g: 460 KiB) and ~0.4 s to build.  x > 0 uses the
 # symmetries Φ(x) = 1 - Φ(-x) and g(x) = 1 - g(-x) (Φ, g >= 1/2 there: no cancellation).
-_TABLE_STEP = 64  # nodes per unit
+_TABLE_STEP = 512  # nodes per unit
 _TABLE_MIN = -8.0  # below it ndtr's error is absorbed by the condition number ~x^2
-_TAYLOR_TERMS = 10  # first omitted term < 1e-19 relative at x0 = -8, |h| = 1/128
+#: Taylor terms kept: the first omitted one is below 0.04 ULP per unit of condition
+#: number at every node, |h| = 1/1024 (tests/test_symbolic.py computes the bound).
+_TAYLOR_TERMS = 5
 
 
 @lru_cache(maxsize=None)
@@ -363,7 +378,7 @@ def _gelu_tables():
 
     Coefficient tables have shape (terms, nodes): row k - 1 holds the k-th Taylor
     coefficient of every node, so one row is gathered at a time.  Built on first use
-    (~0.3 s with mpmath), then cached.
+    (~0.5 s with mpmath), then cached.
     """
     import mpmath  # only needed once, to build the table
 
@@ -391,13 +406,14 @@ def _gelu_tables():
     return tuple(out)
 
 
-def _node(v):
-    """(node index, h = v - node) for v in [-8, 0]; h is exact."""
-    t = v * -_TABLE_STEP
+def _node(a):
+    """(node index k, h = k/512 - a) for a in [0, 8]: h = v - x0 at v = -a, node
+    x0 = -k/512; exact (Sterbenz), |h| <= 1/1024."""
+    t = a * _TABLE_STEP
     np.rint(t, out=t)
     i = t.astype(np.intp)
     t *= 1.0 / _TABLE_STEP
-    t += v  # v + k/64: exact (Sterbenz)
+    t -= a
     return i, t
 
 
@@ -424,44 +440,52 @@ def _reflect(p, x):
     return t
 
 
-def _tabulated(x, which):
-    """Φ(x) (which=0) or g(x) = Φ(x) + xφ(x) (which=3) for every x, and the indices of
-    the elements outside [-8, 8] (or NaN) that the caller must patch.
+def _lower(x, which):
+    """(p, a, out): a = |x| and p = Φ(-a) (which=0) or g(-a) = Φ(-a) - aφ(a) (which=3),
+    with ``out`` the indices of the elements with a > 8 or NaN, or ``None`` if there are
+    none (the common case, found with one max).
 
-    Evaluated at v = -|x| clipped into [-8, 0] and reflected for x > 0; the elements
-    with |x| > 8 get scipy's ``ndtr`` (a handful at most in practice).
+    On [0, 8] from the table (a clipped to 8 with fmin, which also turns NaN into 8, a
+    valid node); the elements in ``out`` get scipy's ``ndtr`` (+ the xφ term for g).
     """
-    v = np.abs(x)
-    np.negative(v, out=v)
-    vt = np.fmax(v, _TABLE_MIN)  # fmax: NaN becomes -8 (a valid node), patched below
-    i, h = _node(vt)
+    a = np.abs(x)
+    i, h = _node(np.fmin(a, -_TABLE_MIN))
     t = _gelu_tables()
     p = _taylor(i, h, t[which], t[which + 1], t[which + 2])
-    out = np.flatnonzero(~(v >= _TABLE_MIN))
-    if out.size:
-        vo = v[out]
-        po = special.ndtr(vo)
-        if which == 3:
-            po += vo * (INV_SQRT_2PI * np.exp(-0.5 * vo * vo))
-        p[out] = po
-    return _reflect(p, x), out
+    if a.size == 0 or a.max() <= -_TABLE_MIN:  # max is NaN if any element is: not <= 8
+        return p, a, None
+    out = np.flatnonzero(~(a <= -_TABLE_MIN))
+    vo = -a[out]
+    po = special.ndtr(vo)
+    if which == 3:
+        po += vo * (INV_SQRT_2PI * np.exp(-0.5 * vo * vo))
+    p[out] = po
+    return p, a, out
 
 
 def ndtr(x):
     """Φ(x), the standard normal CDF: table + Taylor on [-8, 8] (~1 ULP), else scipy's
     ``ndtr`` (x > 8: 1 - Φ(-x); x < -8: absorbed by the condition)."""
     x = np.asarray(x, dtype=np.float64)
-    return _tabulated(x.reshape(-1), 0)[0].reshape(x.shape)
+    flat = x.reshape(-1)
+    return _reflect(_lower(flat, 0)[0], flat).reshape(x.shape)
 
 
 @_elementwise
 def gelu(x):
-    """x Φ(x), with Φ from :func:`ndtr` (never from 1 + erf, which cancels for x <~ -6)."""
-    phi, out = _tabulated(x, 0)
-    phi *= x
-    if out.size:
-        phi[out] = _fix_inf(x[out], phi[out], 0.0, np.inf)
-    return phi
+    """x Φ(x) = max(x, 0) - |x| Φ(-|x|), with Φ(-|x|) from the table (see :func:`ndtr`;
+    never from 1 + erf, which cancels for x <~ -6).
+
+    For x <= 0 this is x Φ(x) (0 - |x|p is exact); for x > 0 it is x (1 - Φ(-x)) with
+    |x|p <= x/2, so the subtraction does not cancel: three operations instead of
+    reflecting Φ and multiplying.
+    """
+    p, a, out = _lower(x, 0)
+    p *= a
+    np.subtract(np.maximum(x, 0.0), p, out=p)
+    if out is not None:  # x = ±inf: inf * Φ(-inf) = inf * 0
+        p[out] = _fix_inf(x[out], p[out], 0.0, np.inf)
+    return p
 
 
 @_elementwise
@@ -469,8 +493,9 @@ def gelu_grad(x):
     """Φ(x) + x φ(x); on [-8, 8] directly from the table of g = Φ + xφ (see above) with
     g(x) = 1 - g(-x) for x > 0, elsewhere ndtr + x φ, where φ underflows to 0 exactly
     where it no longer matters."""
-    g, out = _tabulated(x, 3)
-    if out.size:
+    p, _, out = _lower(x, 3)
+    g = _reflect(p, x)
+    if out is not None:
         g[out] = _fix_inf(x[out], g[out], 0.0, 1.0)
     return g
 
@@ -718,24 +743,66 @@ def mish_grad(x):
     return _fix_inf(x, b, 0.0, 1.0) if np.isinf(x).any() else b
 
 
+def _squareplus_s(x, b):
+    """(s, fast) with s = sqrt(x^2 + b): as sqrt(x*x + b) (<= 1.5 ULP: two roundings under
+    the square root, whose relative error it halves, and its own) when every s is finite
+    and b >= 1e-200 (x*x can then only underflow where b swamps it), else hypot(x, sqrt(b))
+    for the whole block (never squares x: no overflow for |x| > 1e154; NumPy's hypot is a
+    scalar loop, ten times slower here).  ``fast`` says which one (and that s and x are
+    finite, so the branches below can be blended exactly)."""
+    if b >= 1e-200:
+        s = x * x
+        s += b
+        np.sqrt(s, out=s)
+        if np.isfinite(s).all():
+            return s, True
+    return np.hypot(x, np.sqrt(b)), False
+
+
+def _blend_negative(x, neg, pos):
+    """neg where x < 0, pos elsewhere, both finite: an exact branch-free blend."""
+    m = (x < 0).astype(np.float64)
+    neg *= m
+    np.subtract(1.0, m, out=m)
+    pos *= m
+    pos += neg
+    return pos
+
+
 @_elementwise
 def squareplus(x, b=4.0):
-    """(x + sqrt(x^2 + b)) / 2 (Barron 2021), with s = sqrt(x^2 + b) = hypot(x, sqrt(b)).
+    """(x + sqrt(x^2 + b)) / 2 (Barron 2021), with s = sqrt(x^2 + b) (:func:`_squareplus_s`).
 
     x >= 0: x/2 + s/2 (halved first: no overflow near the largest float).  x < 0: the
     sum cancels, so it is multiplied by its conjugate: (b/2) / (s - x), a sum of two
-    positive terms.  hypot never squares x, so nothing overflows for huge |x|.
+    positive terms.
     """
-    s = np.hypot(x, np.sqrt(b))
-    return np.where(x < 0, (0.5 * b) / (s - x), 0.5 * x + 0.5 * s)
+    s, fast = _squareplus_s(x, b)
+    if not fast:
+        return np.where(x < 0, (0.5 * b) / (s - x), 0.5 * x + 0.5 * s)
+    neg = np.abs(x)
+    neg += s  # s + |x| = s - x where it is used (x < 0); never 0, so the blend stays finite
+    np.divide(0.5 * b, neg, out=neg)
+    s *= 0.5
+    s += 0.5 * x
+    return _blend_negative(x, neg, s)
 
 
 @_elementwise
 def squareplus_grad(x, b=4.0):
     """(1 + x/s) / 2; for x < 0, where 1 + x/s cancels, (b / (2s)) / (s - x)."""
-    s = np.hypot(x, np.sqrt(b))
-    out = np.where(x < 0, (0.5 * b / s) / (s - x), 0.5 + 0.5 * (x / s))
-    return _fix_inf(x, out, 0.0, 1.0)
+    s, fast = _squareplus_s(x, b)
+    if not fast:
+        out = np.where(x < 0, (0.5 * b / s) / (s - x), 0.5 + 0.5 * (x / s))
+        return _fix_inf(x, out, 0.0, 1.0)
+    neg = np.divide(0.5 * b, s)
+    d = np.abs(x)
+    d += s  # s - x for x < 0 (see squareplus)
+    neg /= d
+    pos = np.divide(x, s)
+    pos *= 0.5
+    pos += 0.5
+    return _blend_negative(x, neg, pos)
 
 
 @_elementwise
