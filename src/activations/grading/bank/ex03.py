@@ -65,8 +65,8 @@ def _layer_norm_cases(full):
             (1e8 + rng.normal(0.0, 1.0, size=(3, 16)),),
             label="rows around 1e8 with std 1",
             rtol=1e-6,
-            hint="E[x²] - E[x]² cancels catastrophically when the mean is large: compute the variance "
-            "as the mean of (x - mean)²",
+            hint="with a mean of 1e8 and a spread of 1, one way of computing the variance subtracts two "
+            "nearly equal large numbers: which order of operations avoids it?",
         ),
     ]
     if full:
@@ -112,13 +112,17 @@ EXERCISE = Exercise(
             symbols=("a",),
             at=_A_POINTS,
             expected=_leaky_gain,
-            hint="σ_w² = 1/E[f(Z)²]; split the integral at 0: E[f(Z)²] = E[Z²; Z > 0] + a² E[Z²; Z < 0], "
-            "and each half of E[Z²] is 1/2 by symmetry",
+            hint="the gain is the reciprocal of the second moment of f(Z); f has two pieces",
+            hints=(
+                "write E[f(Z)²] as two integrals against the normal density, split where f changes formula",
+                "symmetry of the normal density tells you each half-line's share of E[Z²]",
+            ),
         ),
         NumberQuestion(
             "q2",
             "depth scale of a tanh network",
             ("depth_scale",),
+            kind="derivation",
             points=2,
             compute=_tanh_depth_scale,
             rtol=1e-4,
@@ -133,8 +137,11 @@ EXERCISE = Exercise(
                     "off by a factor 2: χ is already a mean-square factor, ξ = 1/|ln χ₁| (no square root)",
                 ),
             ),
-            hint="iterate q ← σ_w² E[tanh(√q Z)²] + σ_b² to its fixed point q*, compute "
-            "χ₁ = σ_w² E[tanh'(√q* Z)²] with integrate.quad, then ξ = 1/|ln χ₁|",
+            hint="χ₁ is evaluated at the fixed point of the q-map, not at q = 1",
+            hints=(
+                "iterate the q-map a few hundred times from q = 1; each expectation is one integrate.quad "
+                "call over the whole real line",
+            ),
         ),
         FunctionQuestion(
             "q3",
@@ -144,13 +151,14 @@ EXERCISE = Exercise(
             cases=_layer_norm_cases,
             reference=_layer_norm_reference,
             arg_name="X",
-            hint="per row: subtract the row's mean and divide by sqrt(variance + eps), with the (biased) "
-            "variance over the row's features (axis=1)",
+            hint="each row (one sample) is normalised on its own, over its features",
+            hints=("the variance is the biased one (divide by the number of features); eps goes inside the root",),
         ),
         NumberQuestion(
             "q4",
             "BatchNorm rescues a deep sigmoid network (experiment)",
             ("acc_gain",),
+            kind="experiment",
             points=2,
             compute=_bn_experiment,
             rtol=0.0,
@@ -163,13 +171,14 @@ EXERCISE = Exercise(
                     "default_rng(1)), build both models with protocol.build_model and evaluate on the test split",
                 ),
             ),
-            hint="train protocol.build_model('sigmoid', ...) and protocol.build_model('sigmoid+bn', ...) exactly as "
-            "described and subtract the two test accuracies",
+            hint="the answer is one exact number of this design: follow the recipe's seeds to the letter",
+            hints=("build each model right before training it, each from a fresh default_rng(0)",),
         ),
         ChoiceQuestion(
             "q5",
             "diagnose network A",
             ("q5_choice", "q5_reason"),
+            kind="diagnosis",
             points=2,
             options={
                 "a": "Dead units: most ReLUs never activate; use a smaller learning rate or Leaky ReLU.",
@@ -186,6 +195,7 @@ EXERCISE = Exercise(
             "q6",
             "diagnose network B",
             ("q6_choice", "q6_reason"),
+            kind="diagnosis",
             points=1,
             options={
                 "a": "Saturated sigmoids: switch to tanh.",

@@ -148,6 +148,7 @@ EXERCISE = Exercise(
             "q3",
             "how many unscaled attention rows saturate",
             ("saturated_fraction",),
+            kind="experiment",
             points=2,
             compute=_saturated_fraction,
             rtol=0.0,
@@ -170,6 +171,7 @@ EXERCISE = Exercise(
             "q4",
             "diagnose a comparison of feed-forward blocks",
             ("q4_choice", "q4_reason"),
+            kind="diagnosis",
             options={
                 "a": "Nothing is wrong: giving both blocks the same hidden width 4d is the fair comparison.",
                 "b": "The SwiGLU block has three d × 4d matrices, 12d² weights against 8d²: 1.5 times the "
@@ -185,6 +187,7 @@ EXERCISE = Exercise(
             "q5",
             "diagnose NaN in a float16 attention layer",
             ("q5_choice", "q5_reason"),
+            kind="diagnosis",
             options={
                 "a": "The learning rate is too large; halving it removes the NaN for good.",
                 "b": "Small weights underflow to 0 in float16 and log(0) is the NaN; add 1e-6 to every weight.",
