@@ -88,3 +88,12 @@ def test_errors_name_the_function():
         gains.q_map("relu", 1.0, sigma_w2=-2.0)
     with pytest.raises(TypeError, match="DerivedInit"):
         gains.derived_init("relu")((3, 3), rng=0)
+
+
+def test_module_examples_run():
+    """The examples in the module docstring are true (they quote derived numbers)."""
+    import doctest
+
+    from activations import gains as module
+
+    assert doctest.testmod(module).failed == 0

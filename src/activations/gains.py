@@ -35,7 +35,7 @@ Examples
 >>> round(gains.weight_variance("relu"), 6), round(gains.chi("relu"), 6)
 (2.0, 1.0)
 >>> round(gains.weight_variance("silu"), 4)
-2.8128
+2.8108
 """
 
 from __future__ import annotations
