@@ -263,7 +263,7 @@ WRONG = [
     ("06_choosing", "q5", lambda p: ("e", "no such option here"), "one of the options"),
     ("03_initialisation_normalisation", "q1", lambda p: (sp.Integer(2),), "reciprocal"),
     ("03_initialisation_normalisation", "q1", lambda p: (2 / (1 + _A),), "reciprocal"),
-    ("03_initialisation_normalisation", "q2", lambda p: (1 / np.log(1.5),), "fixed point"),
+    ("03_initialisation_normalisation", "q2", lambda p: (1 / np.log(p["sigma_w2"]),), "fixed point"),
     ("03_initialisation_normalisation", "q3", lambda p: (_layer_norm_shortcut,), "nearly equal"),
     ("03_initialisation_normalisation", "q4", lambda p: (0.5,), "exact value of this design"),
     (
@@ -280,7 +280,7 @@ WRONG = [
     ),
     ("07_gated_activations", "q1", lambda p: (8 * _D / 3,), "without biases"),
     ("07_gated_activations", "q2", lambda p: (1 / sp.sqrt(_D),), "variance 1"),
-    ("07_gated_activations", "q3", lambda p: (_ex07._saturated_fraction(scale=_ex07.SAT_D**-0.5),), "dividing by"),
+    ("07_gated_activations", "q3", lambda p: (_ex07._saturated_fraction(p, scale=p["d"] ** -0.5),), "dividing by"),
     ("07_gated_activations", "q4", lambda p: ("a", "the same hidden width is the fair comparison"), "weight matrices"),
     ("07_gated_activations", "q5", lambda p: ("a", "the learning rate is too large for float16"), "exp(12)"),
     ("07_gated_activations", "q6", lambda p: (_softmax_backward_diagonal_only,), "Jacobian"),
@@ -439,7 +439,7 @@ def test_parameters_differ_per_student_and_copied_answers_fail():
     """A number right for alice is wrong for bob (for every question with per-student numbers)."""
     for ex in exercises().values():
         for q in ex.questions:
-            if q.params is None or ex.id[:2] in ("03", "07"):
+            if q.params is None:
                 continue
             pa = q.parameters("alice")
             assert pa == q.parameters("alice") and pa == q.parameters(" Alice ")  # stable, case-insensitive
@@ -452,6 +452,46 @@ def test_parameters_differ_per_student_and_copied_answers_fail():
                 ]
                 assert any(fails), (ex.id, q.qid, pa, others)
                 assert q.check(alice if isinstance(q, NumberQuestion) else tuple(alice), student="alice").status == PASS
+
+
+def _corners(spec: dict) -> list[dict]:
+    """Every corner of a parameter box ``{name: (low, high, decimals)}`` (choices: first and last)."""
+    import itertools
+
+    ends = {k: (v[0], v[-1]) if isinstance(v, list) else (v[0], v[1]) for k, v in spec.items()}
+    return [dict(zip(ends, combo)) for combo in itertools.product(*ends.values())]
+
+
+def test_ex03_q2_parameters_stay_in_the_ordered_phase():
+    """The worked solution says 'ordered' for every student: χ₁ < 1 on the whole parameter box."""
+    from activations.grading.bank import ex03
+
+    for p in _corners(ex03.Q2_PARAMS):
+        chi1 = ex03._chi1(p)
+        assert 0 < chi1 < 0.98, (p, chi1)
+    drawn = [get_exercise("03_initialisation_normalisation").question("q2").parameters(f"s{k}") for k in range(50)]
+    assert all(1.2 <= p["sigma_w2"] <= 1.6 and 0.05 <= p["sigma_b2"] <= 0.3 for p in drawn)
+    assert len({(p["sigma_w2"], p["sigma_b2"]) for p in drawn}) == len(drawn)
+
+
+def test_ex03_q4_batchnorm_learns_and_the_plain_network_does_not():
+    """The worked solution's claims for a sample of students: plain near chance, BatchNorm well above."""
+    from activations.grading.bank import ex03
+
+    q = get_exercise("03_initialisation_normalisation").question("q4")
+    params = [q.parameters(s) for s in ("", "alice", "bob")] + [{"depth": 20, "seed": 4}, {"depth": 14, "seed": 5}]
+    for p in params:
+        acc = ex03._bn_accuracies(p)
+        assert acc["sigmoid"] < 0.25 and acc["sigmoid+bn"] > 0.6, (p, acc)
+
+
+def test_ex07_q3_saturation_over_the_parameter_range():
+    """The worked solution's ranges: a third to three quarters of raw rows saturate, scaled ones almost never."""
+    for p in _corners({k: v for k, v in _ex07.Q3_PARAMS.items() if k != "seed"}):
+        for seed in (0, 1):
+            p = dict(p, seed=seed)
+            raw, scaled = _ex07._saturated_fraction(p), _ex07._saturated_fraction(p, scale=p["d"] ** -0.5)
+            assert 0.3 < raw < 0.8 and scaled < 0.01, (p, raw, scaled)
 
 
 def test_chapter_mix():

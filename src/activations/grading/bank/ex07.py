@@ -4,10 +4,13 @@ Question mix (issue 17's standard): two derivations (q1 the gated width that mat
 parameters with biases counted, q2 the score scale for entries of variance σ²), one
 experiment (q3 the saturation of unscaled attention rows), two diagnoses (q4 an unfair
 width comparison, q5 NaN from a float16 softmax) and one numeric kernel (q6 the softmax
-backward pass, 1 of 8 points).
+backward pass, 1 of 8 points).  q3's seed, dimension d and number of keys are drawn per
+student; q1 and q2 ask for SymPy expressions in symbols, the same for everyone.
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 
@@ -16,8 +19,12 @@ import activations as act
 from ..questions import Case, ChoiceQuestion, ExpressionQuestion, FunctionQuestion, NumberQuestion, case_rng
 from . import Exercise
 
-#: q3's experiment (the notebook states the same numbers)
-SAT_SEED, SAT_D, SAT_KEYS, SAT_ROWS, SAT_LEVEL = 2024, 64, 16, 2000, 0.9
+#: q3's experiment: the number of queries and the saturation level are the same for everyone;
+#: the seed, the dimension d and the number of keys per query are the student's (check.params("q3")).
+#: Over these ranges most unscaled rows saturate and few scaled ones do, as the worked solution says
+#: (tests/test_exercises.py checks the extreme corners).
+SAT_ROWS, SAT_LEVEL = 2000, 0.9
+Q3_PARAMS = {"seed": (0, 9999, 0), "d": [32, 48, 64, 96, 128], "keys": (8, 24, 0)}
 
 
 WIDTH_AT = tuple({"d": v} for v in ("3", "48", "4096", "7/2"))
@@ -45,16 +52,20 @@ def _score_scale(point):
     return 1 / (point["sigma"] ** 2 * mpmath.sqrt(point["d"]))
 
 
-def _saturation_scores():
-    rng = np.random.default_rng(SAT_SEED)
-    q = rng.normal(size=(SAT_ROWS, SAT_D))
-    k = rng.normal(size=(SAT_ROWS, SAT_KEYS, SAT_D))
-    return np.einsum("rd,rkd->rk", q, k)
+@functools.lru_cache(maxsize=8)
+def _saturation_scores(seed, d, keys):
+    rng = np.random.default_rng(seed)
+    q = rng.normal(size=(SAT_ROWS, d))
+    k = rng.normal(size=(SAT_ROWS, keys, d))
+    scores = np.einsum("rd,rkd->rk", q, k)
+    scores.flags.writeable = False  # shared by the cache
+    return scores
 
 
-def _saturated_fraction(scale=1.0, axis=-1):
-    p = act.softmax(_saturation_scores() * scale, axis=axis)
-    return float(np.mean(p.max(axis=axis) > SAT_LEVEL))
+def _saturated_fraction(p, scale=1.0, axis=-1):
+    """The fraction of rows whose largest softmax weight exceeds SAT_LEVEL (``scale`` multiplies the scores)."""
+    weights = act.softmax(_saturation_scores(p["seed"], p["d"], p["keys"]) * scale, axis=axis)
+    return float(np.mean(weights.max(axis=axis) > SAT_LEVEL))
 
 
 def _softmax_backward(s, dout, axis=-1):
@@ -150,21 +161,23 @@ EXERCISE = Exercise(
             ("saturated_fraction",),
             kind="experiment",
             points=2,
+            params=Q3_PARAMS,
             compute=_saturated_fraction,
             rtol=0.0,
             atol=1e-9,
             near_misses=(
                 (
-                    lambda g, e: abs(g - _saturated_fraction(scale=SAT_D**-0.5)) < 1e-9,
+                    lambda g, e, p: abs(g - _saturated_fraction(p, scale=p["d"] ** -0.5)) < 1e-9,
                     "that is the fraction after dividing by √d; the question asks for the raw scores",
                 ),
                 (
-                    lambda g, e: abs(g - _saturated_fraction(axis=0)) < 1e-9,
+                    lambda g, e, p: abs(g - _saturated_fraction(p, axis=0)) < 1e-9,
                     "the softmax runs over the keys of one query: along axis=-1 (each row), not axis=0",
                 ),
                 (lambda g, e: 1 < g <= 100, "give a fraction between 0 and 1, not a percentage"),
             ),
-            hint="one softmax per query: over that query's keys",
+            hint="one softmax per query: over that query's keys; draw the data with your seed, d and "
+            'number of keys (check.params("q3")), in the order the question gives',
             hints=(f"per row, compare the largest weight with {SAT_LEVEL}; the answer is a fraction between 0 and 1",),
         ),
         ChoiceQuestion(
