@@ -13,7 +13,6 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from activations.grading import notebooks
 from activations.grading.bank import get_exercise
 
 REPO = Path(__file__).resolve().parents[1]
@@ -124,7 +123,7 @@ def test_bundle_runs_like_on_gradescope(tmp_path):
     assert "not attempted" in blank["tests"][0]["output"]
 
     # the secret and the bundle sit next to the sandbox, out of its reach
-    nb = nbformat.read(str((SOURCE_DIR / f"{EX}.ipynb")), as_version=4)
+    nb = nbformat.read(str(SOURCE_DIR / f"{EX}.ipynb"), as_version=4)
     secret_path = tmp_path / "d" / "autograder" / "source" / "secret.txt"
     cell = nbformat.v4.new_code_cell(
         f"try:\n    stolen = open({str(secret_path)!r}).read()\nexcept OSError:\n    stolen = ''\n"
