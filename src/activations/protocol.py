@@ -52,6 +52,7 @@ import numpy as np
 from . import gains, nn
 from .core import get
 from .functional import sigmoid
+from .spec import GATED
 
 __all__ = [
     "SUPPORTED",
@@ -273,8 +274,6 @@ def ffn_width(unit, d) -> int:
     """Hidden width of the feed-forward block of model width ``d``: 4d for an elementwise
     activation, 2/3 · 4d = 8d/3 for a gated unit (``d`` must then be a multiple of 3), so
     that both blocks have 8d² weights: d·4d + 4d·d = 8d² and d·2(8d/3) + (8d/3)·d = 8d²."""
-    from .spec import GATED
-
     if unit not in GATED:
         return 4 * d
     if d % 3:
@@ -294,8 +293,6 @@ def ffn_model(unit, sizes, *, rng, init="derived"):
     pre-activations, i.e. 1/E[f(Z)²], and 1/(E[Z²] E[g(Z)²]) = 1/E[g(Z)²] for a gated unit
     with independent a, b ~ N(0, 1); the output map Glorot uniform, as in :func:`build_model`.
     """
-    from .spec import GATED
-
     if len(sizes) != 3:
         raise ValueError(f"ffn_model(): sizes must be [n_in, d, n_out], got {sizes}")
     n_in, d, n_out = sizes
@@ -322,8 +319,6 @@ def ffn_block_cost(unit, d) -> dict:
     its matrix products per example (one per weight); ``elementwise``: activations evaluated per
     example (4d, or 8d/3 gates), plus the 8d/3 products a ⊙ g(b) of a gated unit (``products``).
     """
-    from .spec import GATED
-
     width = ffn_width(unit, d)
     up = 2 * width if unit in GATED else width
     weights = d * up + width * d
@@ -586,6 +581,10 @@ PINNED_ENV = {
 }
 
 
+def _x86() -> bool:
+    return platform.machine().lower() in ("x86_64", "amd64")
+
+
 def pinned(environ=None) -> bool:
     """True when ``environ`` (default: this process's) holds :data:`PINNED_ENV` on x86-64.
 
@@ -593,8 +592,7 @@ def pinned(environ=None) -> bool:
     in fact; ``make``, the book build and the command line set them before starting Python.
     """
     environ = os.environ if environ is None else environ
-    x86 = platform.machine().lower() in ("x86_64", "amd64")
-    return x86 and all(environ.get(k) == v for k, v in PINNED_ENV.items())
+    return _x86() and all(environ.get(k) == v for k, v in PINNED_ENV.items())
 
 
 def same_run(stored, fresh) -> bool:
@@ -674,7 +672,7 @@ def main(argv=None):
     parser.add_argument("names", nargs="*", default=list(EXPERIMENTS), help="experiments (default: all)")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
-    if not pinned() and platform.machine().lower() in ("x86_64", "amd64"):
+    if not pinned() and _x86():
         # Result files are written under the pinned numerics (see the module docstring).
         env = {**os.environ, **PINNED_ENV}
         os.execve(sys.executable, [sys.executable, "-m", "activations.protocol", *sys.argv[1:]], env)
