@@ -122,15 +122,18 @@ def run(request: dict, wfd: int, home: str, limits: dict) -> None:
             info["skipped"] += 1
             continue
         result = None
+        # The alarm is cleared in the inner `finally`; an alarm that fires after the cell ended but
+        # before it was cleared is caught by the outer handlers, never by _grandchild as a fatal error.
         try:
-            _alarm(left)
-            result = shell.run_cell(source, store_history=True)
+            try:
+                _alarm(left)
+                result = shell.run_cell(source, store_history=True)
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
         except KeyboardInterrupt:
             _error(info, f"cell {i + 1}: stopped at the time limit")
         except BaseException as exc:
             _error(info, f"cell {i + 1}: {type(exc).__name__}")
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
         if result is not None and not result.success:
             exc = result.error_in_exec or result.error_before_exec
             _error(info, f"cell {i + 1}: {type(exc).__name__}: {exc}")
@@ -146,14 +149,15 @@ def run(request: dict, wfd: int, home: str, limits: dict) -> None:
 def _probe_in_time(q, namespace, seconds):
     """Probe one question with a wall-clock alarm; a timeout or a raising probe is an entry too."""
     try:
-        _alarm(seconds, _Timeout)
-        return probe_request(q, namespace)
+        try:
+            _alarm(seconds, _Timeout)
+            return probe_request(q, namespace)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
     except _Timeout:
         return {"status": "timeout"}
     except BaseException as exc:
         return {"status": "probe error", "error": f"{type(exc).__name__}: {exc}"[:300]}
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 def _error(info, text):

@@ -195,6 +195,8 @@ def identify(sources, meta, name: str, override: str | None = None):
 
 
 ENGINES = ("shell", "kernel")
+#: statuses of an ungraded row that the sandbox, not the submission file, may have caused: retried once
+TRANSIENT = ("sandbox error", "grader error")
 
 
 def limits_for(exercise, timeout: float, memory_mb: int, engine: str = "shell") -> dict:
@@ -433,14 +435,26 @@ def grade_dir(
     pool_workers: list = []
     t0 = time.monotonic()
 
+    def new_worker():
+        local.worker = Worker(f"w{threading.get_ident()}", unsafe=unsafe_no_sandbox, memory_mb=memory_mb)
+        with lock:
+            pool_workers.append(local.worker)
+
     def task(p):
         if not hasattr(local, "worker"):
-            local.worker = Worker(f"w{threading.get_ident()}", unsafe=unsafe_no_sandbox, memory_mb=memory_mb)
-            with lock:
-                pool_workers.append(local.worker)
+            new_worker()
         row = grade_one(
             p, local.worker, root=directory, timeout=timeout, memory_mb=memory_mb, exercise=exercise, engine=engine
         )
+        if row.code == UNGRADABLE and row.status.startswith(TRANSIENT):
+            # the sandbox failed, not (necessarily) the submission: one more try in a fresh sandbox
+            first = row.status
+            local.worker.stop()
+            new_worker()
+            row = grade_one(
+                p, local.worker, root=directory, timeout=timeout, memory_mb=memory_mb, exercise=exercise, engine=engine
+            )
+            row.status = f"{row.status} (graded on a second try; the first ended with: {first[:150]})"
         if unsafe_no_sandbox:
             row.status = f"{row.status}; {UNSAFE_WARNING}"
         with lock:
