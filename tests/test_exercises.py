@@ -568,20 +568,9 @@ def test_not_attempted_forms(capsys):
 
 
 def _toc_files(toc) -> list[str]:
-    found = []
+    from tools import book
 
-    def walk(node):
-        if isinstance(node, dict):
-            if isinstance(node.get("file"), str):
-                found.append(node["file"])
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(toc)
-    return found
+    return book.toc_files(toc)
 
 
 def test_default_build_has_no_solutions():

@@ -51,7 +51,11 @@ CHROMIUM_FLAGS = [
 
 def toc_pages(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
     """The root and every ``file:`` entry of a jb-book ``_toc.yml``, in order, without suffix."""
-    toc = yaml.safe_load(Path(toc_path).read_text(encoding="utf-8"))
+    return toc_files(yaml.safe_load(Path(toc_path).read_text(encoding="utf-8")))
+
+
+def toc_files(toc: dict) -> list[str]:
+    """The root and every ``file:`` entry of a parsed jb-book table of contents, in order, without suffix."""
     found = [toc["root"]]
 
     def walk(node):
