@@ -118,6 +118,8 @@ def bound_text(value, digits: int = 2, *, direction: str, fmt: str = "e", strict
     # q has at most `digits` significant digits (a carry, 9.99 -> 10.00, only adds a trailing
     # zero), so formatting the nearest float prints q exactly; the check below confirms it.
     text = f"{float(q):.{digits - 1}e}" if fmt == "e" else f"{float(q):.{digits}f}"
+    if Decimal(text) != q:  # a subnormal float cannot hold q's digits (4e-324 is stored as 5e-324)
+        text = f"{q:.{digits - 1}e}" if fmt == "e" else f"{q:.{digits}f}"
     # The guarantee, checked exactly on the text that will be printed.
     printed = Decimal(text)
     if direction == "upper":
