@@ -351,6 +351,21 @@ def test_a_sandbox_failure_is_retried_once_in_a_fresh_sandbox(tmp_path, monkeypa
     [row] = grade_dir(subs, tmp_path / "h.csv", workers=1, timeout=20, progress=False, secret=SECRET)
     assert len(calls) == 2 and row.code == "ungraded" and "sandbox error" in row.status
 
+    # the fresh worker cannot start: the first row is kept, with the reason; the batch goes on
+    real_start, starts = sandbox.Worker._start, []
+
+    def start_once(self):
+        starts.append(self)
+        if len(starts) > 1:
+            raise sandbox.SandboxError("injected: no second sandbox")
+        real_start(self)
+
+    calls.clear()
+    monkeypatch.setattr(sandbox.Worker, "_start", start_once)
+    [row] = grade_dir(subs, tmp_path / "k.csv", workers=1, timeout=20, progress=False, secret=SECRET)
+    assert len(calls) == 1 and row.code == "ungraded", row.status
+    assert "sandbox error" in row.status and "no second try: injected" in row.status
+
 
 # --- reading submissions, the gradebook ------------------------------------------------------
 

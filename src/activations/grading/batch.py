@@ -450,11 +450,22 @@ def grade_dir(
             # the sandbox failed, not (necessarily) the submission: one more try in a fresh sandbox
             first = row.status
             local.worker.stop()
-            new_worker()
-            row = grade_one(
-                p, local.worker, root=directory, timeout=timeout, memory_mb=memory_mb, exercise=exercise, engine=engine
-            )
-            row.status = f"{row.status} (graded on a second try; the first ended with: {first[:150]})"
+            try:
+                new_worker()
+            except SandboxError as exc:  # keep the first row; the next submission starts a worker again
+                del local.worker
+                row.status = f"{first} (no second try: {str(exc)[:150]})"
+            else:
+                row = grade_one(
+                    p,
+                    local.worker,
+                    root=directory,
+                    timeout=timeout,
+                    memory_mb=memory_mb,
+                    exercise=exercise,
+                    engine=engine,
+                )
+                row.status = f"{row.status} (graded on a second try; the first ended with: {first[:150]})"
         if unsafe_no_sandbox:
             row.status = f"{row.status}; {UNSAFE_WARNING}"
         with lock:
