@@ -10,6 +10,7 @@ drawn from the instructor's secret.  Never imports the question bank.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -43,12 +44,23 @@ class _Timeout(BaseException):
     pass
 
 
-def _alarm(seconds, exc=KeyboardInterrupt):
+@contextlib.contextmanager
+def _time_limit(seconds, exc=KeyboardInterrupt):
+    """Raise ``exc`` in the block after ``seconds`` of wall-clock time; the alarm is always cleared.
+
+    An alarm that fires after the block ended but before it was cleared raises ``exc`` here, at
+    the ``with``: callers catch it around the ``with``, so it never escapes as a fatal error.
+    """
+
     def _raise(signum, frame):
         raise exc("time limit")
 
     signal.signal(signal.SIGALRM, _raise)
     signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.01))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 def _emit(wfd, obj):
@@ -122,14 +134,9 @@ def run(request: dict, wfd: int, home: str, limits: dict) -> None:
             info["skipped"] += 1
             continue
         result = None
-        # The alarm is cleared in the inner `finally`; an alarm that fires after the cell ended but
-        # before it was cleared is caught by the outer handlers, never by _grandchild as a fatal error.
         try:
-            try:
-                _alarm(left)
+            with _time_limit(left):
                 result = shell.run_cell(source, store_history=True)
-            finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
         except KeyboardInterrupt:
             _error(info, f"cell {i + 1}: stopped at the time limit")
         except BaseException as exc:
@@ -149,11 +156,8 @@ def run(request: dict, wfd: int, home: str, limits: dict) -> None:
 def _probe_in_time(q, namespace, seconds):
     """Probe one question with a wall-clock alarm; a timeout or a raising probe is an entry too."""
     try:
-        try:
-            _alarm(seconds, _Timeout)
+        with _time_limit(seconds, _Timeout):
             return probe_request(q, namespace)
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
     except _Timeout:
         return {"status": "timeout"}
     except BaseException as exc:
