@@ -440,12 +440,15 @@ def grade_dir(
         with lock:
             pool_workers.append(local.worker)
 
+    def grade(p):
+        return grade_one(
+            p, local.worker, root=directory, timeout=timeout, memory_mb=memory_mb, exercise=exercise, engine=engine
+        )
+
     def task(p):
         if not hasattr(local, "worker"):
             new_worker()
-        row = grade_one(
-            p, local.worker, root=directory, timeout=timeout, memory_mb=memory_mb, exercise=exercise, engine=engine
-        )
+        row = grade(p)
         if row.code == UNGRADABLE and row.status.startswith(TRANSIENT):
             # the sandbox failed, not (necessarily) the submission: one more try in a fresh sandbox
             first = row.status
@@ -456,15 +459,7 @@ def grade_dir(
                 del local.worker
                 row.status = f"{first} (no second try: {str(exc)[:150]})"
             else:
-                row = grade_one(
-                    p,
-                    local.worker,
-                    root=directory,
-                    timeout=timeout,
-                    memory_mb=memory_mb,
-                    exercise=exercise,
-                    engine=engine,
-                )
+                row = grade(p)
                 row.status = f"{row.status} (graded on a second try; the first ended with: {first[:150]})"
         if unsafe_no_sandbox:
             row.status = f"{row.status}; {UNSAFE_WARNING}"
