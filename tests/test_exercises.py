@@ -22,6 +22,7 @@ from activations.grading.questions import (
     NumberQuestion,
     choice_hash,
 )
+from tools.book import toc_files
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE_DIR = REPO / "exercises" / "source"
@@ -567,18 +568,12 @@ def test_not_attempted_forms(capsys):
 # --- solutions: only in the solutions edition ------------------------------------------------
 
 
-def _toc_files(toc) -> list[str]:
-    from tools import book
-
-    return book.toc_files(toc)
-
-
 def test_default_build_has_no_solutions():
     import yaml
 
     toc = yaml.safe_load((REPO / "_toc.yml").read_text(encoding="utf-8"))
     cfg = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))
-    files = _toc_files(toc)
+    files = toc_files(toc)
     assert not [f for f in files if "source" in f]
     assert "exercises/source" in cfg["exclude_patterns"]
     for p in SOURCES:  # every exercise page of the book is a student notebook
@@ -594,8 +589,8 @@ def test_solutions_edition_swaps_in_the_sources():
 
     toc = yaml.safe_load((REPO / "_toc.yml").read_text(encoding="utf-8"))
     cfg = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))
-    files = _toc_files(solutions.solutions_toc(toc))
-    student = [f for f in _toc_files(toc) if f.startswith("exercises/")]
+    files = toc_files(solutions.solutions_toc(toc))
+    student = [f for f in toc_files(toc) if f.startswith("exercises/")]
     assert student and all(f"exercises/source/{f.split('/', 1)[1]}" in files for f in student)
     assert not [f for f in files if f.startswith("exercises/0")]
     scfg = solutions.solutions_config(cfg, REPO)
